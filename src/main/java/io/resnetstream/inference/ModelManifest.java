@@ -1,0 +1,20 @@
+package io.resnetstream.inference;
+
+/**
+ * What the pipeline must know about a model: its identity (copied into each prediction) and how its
+ * inputs are prepared. Read from {@code manifest.json} beside the SavedModel, or from configuration.
+ *
+ * @param name          e.g. resnet50
+ * @param version       e.g. 1
+ * @param digest        sha256 (hex) of the model's files
+ * @param normalization preset name: caffe, torch, tf or none
+ * @param resize        shorter side before cropping (paper: 256)
+ * @param crop          crop size (paper: 224)
+ * @param inputName     signature input name
+ * @param outputName    signature output name
+ * @param outputIsLogits true when the output needs a softmax; false when it is probabilities
+ * @param labelsFile    labels file name, relative to the model directory
+ */
+public record ModelManifest(String name, String version, String digest, String normalization, int resize, int crop,
+        String inputName, String outputName, boolean outputIsLogits, String labelsFile) {
+}
