@@ -1,0 +1,96 @@
+package io.resnetstream.ingest;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.UriFetcher;
+import io.resnetstream.registry.UnknownSchemaException;
+
+/**
+ * Turns one input record into an {@link AcceptedImage}, or says why not. Cheap checks only (sizes,
+ * framing, the image header), so a bad record is rejected before it is buffered; pixels are decoded
+ * in the batch, in parallel.
+ */
+public final class ImageIntake {
+    private final InputFormat format;
+    private final Deserializer<ImageEvent> events;
+    private final ImageDecoder decoder;
+    private final UriFetcher fetcher;
+    private final long maxImageBytes;
+
+    /** Room for an event's id, uri and attributes around its inline image. */
+    private static final long EVENT_OVERHEAD_BYTES = 64 * 1024;
+
+    public ImageIntake(InputFormat format, Deserializer<ImageEvent> events, ImageDecoder decoder, UriFetcher fetcher,
+            long maxImageBytes) {
+        this.format = format;
+        this.events = events;
+        this.decoder = decoder;
+        this.fetcher = fetcher;
+        this.maxImageBytes = maxImageBytes;
+    }
+
+    /**
+     * @param fallbackId used as the image id when the record carries none (a raw record without key)
+     */
+    public AcceptedImage accept(String topic, byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
+        if (value == null || value.length == 0) {
+            throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "empty record value");
+        }
+        AcceptedImage accepted = format == InputFormat.RAW ? raw(key, value, fallbackId) : avro(topic, value);
+        try {
+            decoder.probe(accepted.image());
+        } catch (RejectedInputException e) {
+            throw e.forImage(accepted.imageId());
+        }
+        return accepted;
+    }
+
+    private AcceptedImage raw(byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
+        checkSize(value.length, maxImageBytes, "image");
+        String id = key == null || key.length == 0 ? fallbackId : new String(key, StandardCharsets.UTF_8);
+        return new AcceptedImage(id, value, null);
+    }
+
+    private AcceptedImage avro(String topic, byte[] value) throws RejectedInputException {
+        checkSize(value.length, maxImageBytes + EVENT_OVERHEAD_BYTES, "message");
+        ImageEvent event;
+        try {
+            event = events.deserialize(topic, value);
+        } catch (UnknownSchemaException e) {
+            throw new RejectedInputException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
+        } catch (SerializationException e) {
+            throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "not an ImageEvent: " + e.getMessage(), e);
+        }
+        try {
+            Long eventTime = event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
+            return new AcceptedImage(event.getImageId(), image(event), eventTime);
+        } catch (RejectedInputException e) {
+            throw e.forImage(event.getImageId());
+        }
+    }
+
+    private byte[] image(ImageEvent event) throws RejectedInputException {
+        if (event.getData() != null) {
+            checkSize(event.getData().remaining(), maxImageBytes, "image");
+            byte[] image = new byte[event.getData().remaining()];
+            event.getData().duplicate().get(image);
+            return image;
+        }
+        if (event.getUri() != null) {
+            return fetcher.fetch(event.getUri());
+        }
+        throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "the event has neither data nor uri");
+    }
+
+    private static void checkSize(long bytes, long limit, String what) throws RejectedInputException {
+        if (bytes > limit) {
+            throw new RejectedInputException(RejectReason.TOO_LARGE,
+                    what + " of " + bytes + " bytes is over the limit of " + limit);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.resnetstream.topology;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.ingest.AcceptedImage;
+import io.resnetstream.ingest.ImageIntake;
+import io.resnetstream.ingest.RejectedInputException;
+
+/**
+ * Accepts image records into the task's changelogged buffer store, runs batches through the
+ * thread's {@link BatchCoordinator} when one is full or its oldest image has waited long enough, and
+ * forwards each outcome, deleting the image from the store in the same transaction. Every input
+ * leaves exactly one record: a prediction or a dead letter.
+ */
+final class ClassifyProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
+    private final ImageIntake intake;
+    private final Outcomes outcomes;
+    private final Supplier<BatchCoordinator> coordinators;
+    private final PipelineMetrics metrics;
+    private final Duration tick;
+
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<Long, BufferedImage> buffer;
+    private BatchCoordinator coordinator;
+
+    /** @param coordinators gives the calling stream thread's coordinator */
+    ClassifyProcessor(ImageIntake intake, Outcomes outcomes, Supplier<BatchCoordinator> coordinators,
+            PipelineMetrics metrics, Duration tick) {
+        this.intake = intake;
+        this.outcomes = outcomes;
+        this.coordinators = coordinators;
+        this.metrics = metrics;
+        this.tick = tick;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.buffer = context.getStateStore(PipelineTopology.BUFFER_STORE);
+        this.coordinator = coordinators.get(); // init runs on the stream thread that owns the task
+        coordinator.join(context.taskId(), buffer);
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        long now = System.currentTimeMillis();
+        String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
+        try {
+            AcceptedImage image = intake.accept(where.topic(), record.key(), record.value(), fallbackId);
+            buffer.put(where.offset(), BufferedImage.newBuilder()
+                    .setImageId(image.imageId())
+                    .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                    .setImage(ByteBuffer.wrap(image.image()))
+                    .setTopic(where.topic())
+                    .setPartition(where.partition())
+                    .setOffset(where.offset())
+                    .setEventTime(image.eventTime())
+                    .setAcceptedAt(now)
+                    .build());
+            coordinator.buffered(context.taskId(), where.offset(), now);
+        } catch (RejectedInputException e) {
+            String key = e.imageId() != null ? e.imageId()
+                    : record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            forwardDeadLetter(key, outcomes.deadLetter(where.topic(), where.partition(), where.offset(), record.key(),
+                    e.imageId(), record.value(), e, now), e, now);
+        }
+        onTick(now);
+    }
+
+    private void onTick(long now) {
+        if (coordinator.due(now)) {
+            coordinator.runBatch(now);
+        }
+        forwardDone();
+    }
+
+    private void forwardDone() {
+        long now = System.currentTimeMillis();
+        for (BatchCoordinator.Done done : coordinator.takeDone(context.taskId())) {
+            BufferedImage image = done.image();
+            RejectedInputException failure = done.result().failure();
+            if (failure == null) {
+                metrics.predicted(now - image.getAcceptedAt());
+                context.forward(new Record<>(image.getImageId(), outcomes.prediction(done, now), now),
+                        PipelineTopology.PREDICTIONS_SINK);
+            } else {
+                byte[] key = image.getKey() == null ? null : bytes(image.getKey());
+                forwardDeadLetter(image.getImageId(), outcomes.deadLetter(image.getTopic(), image.getPartition(),
+                        image.getOffset(), key, image.getImageId(), bytes(image.getImage()), failure, now), failure, now);
+            }
+            buffer.delete(done.offset());
+        }
+    }
+
+    private void forwardDeadLetter(String key, SpecificRecord deadLetter, RejectedInputException why, long now) {
+        metrics.deadLettered(why.reason());
+        context.forward(new Record<>(key, deadLetter, now), PipelineTopology.DEAD_LETTER_SINK);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        coordinator.leave(context.taskId());
+    }
+}

@@ -1,0 +1,77 @@
+package io.resnetstream.topology;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.contracts.ClassScore;
+import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.contracts.InputRef;
+import io.resnetstream.contracts.ModelRef;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.contracts.Timings;
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.inference.ImageScores;
+import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.ingest.RejectedInputException;
+
+/** Builds the output records: a {@link Prediction} or a {@link DeadLetter} for each input. */
+public final class Outcomes {
+    private final ModelRef model;
+    private final List<String> labels;
+    private final CropScheme cropScheme;
+    private final int payloadCap;
+
+    public Outcomes(ModelManifest manifest, List<String> labels, CropScheme cropScheme, int payloadCap) {
+        this.model = new ModelRef(manifest.name(), manifest.version(), manifest.digest());
+        this.labels = labels;
+        this.cropScheme = cropScheme;
+        this.payloadCap = payloadCap;
+    }
+
+    public Prediction prediction(BatchCoordinator.Done done, long now) {
+        BufferedImage image = done.image();
+        ImageScores scores = done.result().scores();
+        List<ClassScore> top = new ArrayList<>(scores.topClasses().length);
+        for (int i = 0; i < scores.topClasses().length; i++) {
+            int c = scores.topClasses()[i];
+            top.add(new ClassScore(c, c < labels.size() ? labels.get(c) : "class_" + c, scores.topProbabilities()[i]));
+        }
+        return Prediction.newBuilder()
+                .setImageId(image.getImageId())
+                .setModel(model)
+                .setTopK(top)
+                .setCropScheme(cropScheme.id())
+                .setCropsAveraged(scores.views())
+                .setTopCropVotes(scores.topViewVotes())
+                .setTimings(new Timings(Math.max(0, done.batchStartedAt() - image.getAcceptedAt()), done.batchMillis(),
+                        done.batchImages()))
+                .setSource(new InputRef(image.getTopic(), image.getPartition(), image.getOffset()))
+                .setEventTime(image.getEventTime() == null ? null : Instant.ofEpochMilli(image.getEventTime()))
+                .setPredictedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    /** A dead letter for a record rejected at intake, or an image that failed in its batch. */
+    public DeadLetter deadLetter(String topic, int partition, long offset, byte[] key, String imageId, byte[] payload,
+            RejectedInputException why, long now) {
+        byte[] kept = payload == null ? new byte[0]
+                : payload.length <= payloadCap ? payload : Arrays.copyOf(payload, payloadCap);
+        return DeadLetter.newBuilder()
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setImageId(imageId)
+                .setReason(why.reason().name())
+                .setMessage(String.valueOf(why.getMessage()))
+                .setPayload(ByteBuffer.wrap(kept))
+                .setPayloadSize(payload == null ? 0 : payload.length)
+                .setFailedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+}

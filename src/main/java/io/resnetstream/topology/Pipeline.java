@@ -1,0 +1,96 @@
+package io.resnetstream.topology;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+
+import org.apache.kafka.streams.Topology;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.ImageLimits;
+import io.resnetstream.imaging.Normalization;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.imaging.UriFetcher;
+import io.resnetstream.imaging.UriPolicy;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.Classifier;
+import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.inference.TensorFlowClassifier;
+import io.resnetstream.ingest.ImageIntake;
+import io.resnetstream.ingest.InputFormat;
+import io.resnetstream.registry.AvroSerde;
+import io.resnetstream.registry.RegistrySettings;
+import io.resnetstream.registry.SchemaRegistryClient;
+
+/**
+ * The pipeline assembled from its configuration: the loaded model, the topology, and what must be
+ * closed with them. The service ({@link TopologyProducer}) and the benchmark share it.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Pipeline.class);
+
+    private final Topology topology;
+    private final BatchClassifier batchClassifier;
+
+    private Pipeline(Topology topology, BatchClassifier batchClassifier) {
+        this.topology = topology;
+        this.batchClassifier = batchClassifier;
+    }
+
+    public static Pipeline assemble(PipelineConfig config, MeterRegistry meters) {
+        Classifier model = TensorFlowClassifier.load(Path.of(config.modelDir()));
+        ModelManifest m = model.manifest();
+        CropScheme scheme = CropScheme.parse(config.cropScheme());
+        int resize = config.resize().orElse(m.resize());
+        int crop = config.crop().orElse(m.crop());
+        String normalization = config.normalization().orElse(m.normalization());
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImagePixels()));
+        BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
+                new Preprocessor(resize, crop, scheme, Normalization.parse(normalization)), config.topK(),
+                config.preprocessThreads());
+        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms",
+                m.name(), m.version(), m.digest(), config.modelDir(), scheme.id(), resize, crop, normalization,
+                config.maxBatchImages(), config.maxBatchDelayMs());
+
+        SchemaRegistryClient registry = new SchemaRegistryClient(RegistrySettings.builder(config.registryUrl())
+                .basicAuth(config.registryBasicAuth().orElse(null))
+                .build());
+        UriPolicy uris = new UriPolicy(new HashSet<>(config.fetchAllowedSchemes().orElse(List.of())),
+                config.fetchAllowedPrefixes().orElse(List.of()));
+        ImageIntake intake = new ImageIntake(InputFormat.parse(config.inputFormat()),
+                new AvroSerde<>(registry, ImageEvent.class, false, false).deserializer(), decoder,
+                new UriFetcher(uris, config.maxImageBytes()), config.maxImageBytes());
+        boolean autoRegister = config.registryAutoRegister();
+        Topology topology = PipelineTopology.build(
+                new PipelineTopology.TopicNames(config.topic().images(), config.topic().predictions(),
+                        config.topic().deadLetters()),
+                intake,
+                new Outcomes(m, model.labels(), scheme, config.deadLetterPayloadCap()),
+                batchClassifier,
+                new PipelineTopology.BatchSettings(config.maxBatchImages(), config.maxBatchDelayMs()),
+                new PipelineMetrics(meters),
+                new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
+                new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
+        return new Pipeline(topology, batchClassifier);
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public BatchClassifier batchClassifier() {
+        return batchClassifier;
+    }
+
+    @Override
+    public void close() {
+        batchClassifier.close();
+        batchClassifier.classifier().close();
+    }
+}

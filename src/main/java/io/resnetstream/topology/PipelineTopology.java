@@ -1,0 +1,69 @@
+package io.resnetstream.topology;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.BufferedImageSerde;
+import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.ingest.ImageIntake;
+
+/**
+ * The pipeline's Kafka Streams wiring: images → classify (buffer store) → predictions | dead letters.
+ * Built from plain objects so {@code TopologyTestDriver} tests and the service share it.
+ */
+public final class PipelineTopology {
+    public static final String SOURCE = "images";
+    public static final String CLASSIFY = "classify";
+    public static final String BUFFER_STORE = "image-buffer";
+    public static final String PREDICTIONS_SINK = "predictions";
+    public static final String DEAD_LETTER_SINK = "dead-letters";
+
+    public record TopicNames(String images, String predictions, String deadLetters) {
+    }
+
+    public record BatchSettings(int maxImages, long maxDelayMs) {
+        /** How often the punctuator checks the oldest image: a fraction of the delay, within 5–100 ms. */
+        Duration tick() {
+            return Duration.ofMillis(Math.max(5, Math.min(100, maxDelayMs / 4)));
+        }
+    }
+
+    private PipelineTopology() {
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    public static Topology build(TopicNames topics, ImageIntake intake, Outcomes outcomes, BatchClassifier classifier,
+            BatchSettings batch, PipelineMetrics metrics, Serializer<Prediction> predictions,
+            Serializer<DeadLetter> deadLetters) {
+        // One coordinator per stream thread: it batches across that thread's tasks (partitions).
+        ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(
+                () -> new BatchCoordinator(classifier, batch.maxImages(), batch.maxDelayMs(), metrics));
+        StoreBuilder<KeyValueStore<Long, BufferedImage>> buffer = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedImageSerde())
+                .withLoggingEnabled(Map.of());
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.images());
+        topology.addProcessor(CLASSIFY,
+                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, batch.tick()), SOURCE);
+        topology.addStateStore(buffer, CLASSIFY);
+        // The sinks take the records' concrete types; the processor forwards each to the matching sink.
+        topology.addSink(PREDICTIONS_SINK, topics.predictions(), Serdes.String().serializer(),
+                (Serializer<SpecificRecord>) (Serializer) predictions, CLASSIFY);
+        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),
+                (Serializer<SpecificRecord>) (Serializer) deadLetters, CLASSIFY);
+        return topology;
+    }
+}

@@ -1,0 +1,54 @@
+package io.resnetstream.topology;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Quarkus;
+
+/** Gives Quarkus the pipeline's topology; Quarkus runs it with the {@code kafka-streams.*} settings. */
+@ApplicationScoped
+public class TopologyProducer {
+    private static final Logger LOG = Logger.getLogger(TopologyProducer.class);
+
+    @Inject
+    PipelineConfig config;
+
+    @Inject
+    MeterRegistry meters;
+
+    private Pipeline pipeline;
+
+    @Produces
+    public Topology buildTopology() {
+        pipeline = Pipeline.assemble(config, meters);
+        return pipeline.topology();
+    }
+
+    /**
+     * A failed stream thread (a model or native error) has aborted its transaction, so nothing is lost;
+     * exit so the supervisor (Kubernetes, compose, the demo) starts a clean process.
+     */
+    @Produces
+    public KafkaStreams.StateListener exitOnError() {
+        return (newState, oldState) -> {
+            if (newState == KafkaStreams.State.ERROR) {
+                LOG.error("Kafka Streams failed; exiting so the process restarts cleanly");
+                Quarkus.asyncExit(1);
+            }
+        };
+    }
+
+    @PreDestroy
+    void close() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+}

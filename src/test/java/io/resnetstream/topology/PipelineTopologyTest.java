@@ -1,0 +1,216 @@
+package io.resnetstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.imageio.ImageIO;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.ImageLimits;
+import io.resnetstream.imaging.Normalization;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.imaging.UriFetcher;
+import io.resnetstream.imaging.UriPolicy;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.ingest.ImageIntake;
+import io.resnetstream.ingest.InputFormat;
+
+/** The pipeline's logic on Kafka Streams' test driver: batching, outcomes, dead letters. */
+class PipelineTopologyTest {
+    private static final PipelineTopology.TopicNames TOPICS = new PipelineTopology.TopicNames(Topics.IMAGES,
+            Topics.PREDICTIONS, Topics.DEAD_LETTERS);
+
+    private final ColourClassifier model = new ColourClassifier();
+    private TopologyTestDriver driver;
+    private BatchClassifier batchClassifier;
+    private TestInputTopic<byte[], byte[]> images;
+    private TestOutputTopic<String, Prediction> predictions;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+
+    private void start(InputFormat format, int maxImages, long maxDelayMs, long maxPixels) {
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(1_000_000, maxPixels));
+        batchClassifier = new BatchClassifier(model, decoder,
+                new Preprocessor(16, 8, CropScheme.TEN_CROP, Normalization.NONE), 3, 2);
+        ImageIntake intake = new ImageIntake(format, PlainAvro.deserializer(ImageEvent.class), decoder,
+                new UriFetcher(UriPolicy.none(), 1_000_000), 1_000_000);
+        var topology = PipelineTopology.build(TOPICS, intake,
+                new Outcomes(model.manifest(), model.labels(), CropScheme.TEN_CROP, 100), batchClassifier,
+                new PipelineTopology.BatchSettings(maxImages, maxDelayMs), new PipelineMetrics(new SimpleMeterRegistry()),
+                PlainAvro.serializer(Prediction.class), PlainAvro.serializer(DeadLetter.class));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(topology, props);
+        images = driver.createInputTopic(Topics.IMAGES, new ByteArraySerializer(), new ByteArraySerializer());
+        predictions = driver.createOutputTopic(Topics.PREDICTIONS, new StringDeserializer(),
+                PlainAvro.deserializer(Prediction.class));
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, new StringDeserializer(),
+                PlainAvro.deserializer(DeadLetter.class));
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.close();
+            batchClassifier.close();
+        }
+    }
+
+    @Test
+    void aFullBatchRunsAtOnceAndEveryImageGetsOnePrediction() throws IOException {
+        start(InputFormat.RAW, 4, 60_000, 1_000_000);
+        Color[] colours = { Color.RED, Color.GREEN, Color.BLUE };
+        for (int i = 0; i < 8; i++) {
+            images.pipeInput(key("img-" + i), png(colours[i % 3], 20, 30));
+        }
+
+        List<Prediction> out = predictions.readValuesToList();
+        assertThat(out).extracting(Prediction::getImageId)
+                .containsExactly("img-0", "img-1", "img-2", "img-3", "img-4", "img-5", "img-6", "img-7");
+        assertThat(out).extracting(p -> p.getTopK().get(0).getLabel())
+                .containsExactly("red", "green", "blue", "red", "green", "blue", "red", "green");
+        assertThat(out).allSatisfy(p -> {
+            assertThat(p.getCropScheme()).isEqualTo("ten-crop");
+            assertThat(p.getCropsAveraged()).isEqualTo(10);
+            assertThat(p.getTopCropVotes()).isEqualTo(10);
+            assertThat(p.getTimings().getBatchImages()).isEqualTo(4);
+            assertThat(p.getModel().getName()).isEqualTo("colour");
+            assertThat(p.getSource().getTopic()).isEqualTo(Topics.IMAGES);
+        });
+        assertThat(out).extracting(p -> p.getSource().getOffset()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        // two forward passes, each with all ten crops of four images
+        assertThat(model.passes).containsExactly(40, 40);
+        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aPartialBatchWaitsForTheDelayThenRuns() throws IOException {
+        start(InputFormat.RAW, 10, 500, 1_000_000);
+        images.pipeInput(key("a"), png(Color.RED, 16, 16));
+        images.pipeInput(key("b"), png(Color.BLUE, 40, 16));
+
+        assertThat(predictions.isEmpty()).isTrue();
+        assertThat(buffer().approximateNumEntries()).isEqualTo(2); // accepted, held in the changelogged store
+
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+
+        List<Prediction> out = predictions.readValuesToList();
+        assertThat(out).extracting(Prediction::getImageId).containsExactly("a", "b");
+        assertThat(out).allSatisfy(p -> assertThat(p.getTimings().getBatchImages()).isEqualTo(2));
+        assertThat(model.passes).containsExactly(20);
+        assertThat(buffer().approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void badInputsGoToTheDeadLetterTopicAndTheRestPass() throws IOException {
+        start(InputFormat.RAW, 3, 60_000, 50 * 50);
+        byte[] notAnImage = "hello, not an image".getBytes(StandardCharsets.UTF_8);
+        byte[] truncated = java.util.Arrays.copyOf(jpeg(Color.GREEN, 30, 30), 200);
+        images.pipeInput(key("good-1"), png(Color.RED, 20, 20));
+        images.pipeInput(key("text"), notAnImage);
+        images.pipeInput(key("too-big"), png(Color.RED, 60, 60)); // 3,600 px over a 2,500 px limit
+        images.pipeInput(key("truncated"), truncated);
+        images.pipeInput(key("good-2"), png(Color.BLUE, 20, 20));
+
+        assertThat(predictions.readValuesToList()).extracting(Prediction::getImageId)
+                .containsExactly("good-1", "good-2");
+        List<DeadLetter> dead = deadLetters.readValuesToList();
+        assertThat(dead).extracting(d -> d.getOffset() + ":" + d.getReason())
+                .containsExactlyInAnyOrder("1:UNSUPPORTED_FORMAT", "2:TOO_MANY_PIXELS", "3:UNDECODABLE");
+        DeadLetter text = dead.stream().filter(d -> d.getOffset() == 1).findFirst().orElseThrow();
+        assertThat(bytes(text.getPayload())).isEqualTo(notAnImage);
+        assertThat(text.getPayloadSize()).isEqualTo(notAnImage.length);
+        assertThat(text.getKey()).isEqualTo(ByteBuffer.wrap(key("text")));
+        DeadLetter cut = dead.stream().filter(d -> d.getOffset() == 3).findFirst().orElseThrow();
+        assertThat(cut.getPayload().remaining()).isEqualTo(100); // capped copy of the original bytes
+        assertThat(cut.getPayloadSize()).isEqualTo(200);
+        assertThat(buffer().approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void avroEventsAreReadAndMalformedOnesDeadLettered() throws IOException {
+        start(InputFormat.AVRO, 2, 60_000, 1_000_000);
+        var events = PlainAvro.serializer(ImageEvent.class);
+        ImageEvent withData = ImageEvent.newBuilder().setImageId("evt-1")
+                .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20))).setEventTime(java.time.Instant.ofEpochMilli(1234))
+                .build();
+        ImageEvent empty = ImageEvent.newBuilder().setImageId("evt-2").build();
+        ImageEvent byUri = ImageEvent.newBuilder().setImageId("evt-3").setUri("file:/etc/passwd").build();
+        images.pipeInput(key("k1"), events.serialize(Topics.IMAGES, withData));
+        images.pipeInput(key("k2"), events.serialize(Topics.IMAGES, empty));
+        images.pipeInput(key("k3"), events.serialize(Topics.IMAGES, byUri));
+        images.pipeInput(key("k4"), new byte[] { 1, 2, 3 });
+        images.pipeInput(key("k5"), events.serialize(Topics.IMAGES, ImageEvent.newBuilder(withData).setImageId("evt-5")
+                .build()));
+
+        List<Prediction> out = predictions.readValuesToList();
+        assertThat(out).extracting(Prediction::getImageId).containsExactly("evt-1", "evt-5");
+        assertThat(out.get(0).getEventTime()).isEqualTo(java.time.Instant.ofEpochMilli(1234));
+        assertThat(out.get(0).getTopK().get(0).getLabel()).isEqualTo("green");
+        Set<String> reasons = deadLetters.readValuesToList().stream().map(d -> d.getOffset() + ":" + d.getReason())
+                .collect(Collectors.toSet());
+        assertThat(reasons).containsExactlyInAnyOrder("1:MALFORMED_EVENT", "2:URI_NOT_ALLOWED", "3:MALFORMED_EVENT");
+    }
+
+    private KeyValueStore<Long, ?> buffer() {
+        return driver.getKeyValueStore(PipelineTopology.BUFFER_STORE);
+    }
+
+    private static byte[] key(String id) {
+        return id.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    static byte[] png(Color colour, int w, int h) throws IOException {
+        return encode(colour, w, h, "png");
+    }
+
+    static byte[] jpeg(Color colour, int w, int h) throws IOException {
+        return encode(colour, w, h, "jpg");
+    }
+
+    private static byte[] encode(Color colour, int w, int h, String format) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(colour);
+        g.fillRect(0, 0, w, h);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, format, out);
+        return out.toByteArray();
+    }
+}
