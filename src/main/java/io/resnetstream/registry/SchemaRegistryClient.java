@@ -32,10 +32,6 @@ public final class SchemaRegistryClient {
         this.http = new RegistryHttp(settings);
     }
 
-    public RegistrySettings settings() {
-        return settings;
-    }
-
     /**
      * Registers the schema under the subject (a no-op returning the existing id if it is already there).
      *
