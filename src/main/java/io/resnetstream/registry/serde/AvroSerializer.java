@@ -1,0 +1,64 @@
+package io.resnetstream.registry.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+import io.resnetstream.registry.SchemaRegistryClient;
+
+/**
+ * Writes generated Avro records in the Confluent wire format. The schema id comes from the registry under
+ * the topic's subject ({@link TopicNameStrategy}): registered when {@code autoRegister}, else looked up;
+ * the client caches it, so only a topic's first record costs a request. A null record stays null (tombstone).
+ * Registry failures surface as {@link io.resnetstream.registry.RegistryException}s.
+ */
+public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+    private final SchemaRegistryClient client;
+    private final Schema schema;
+    private final DatumWriter<T> writer;
+    private final boolean autoRegister;
+    private final boolean isKey;
+
+    public AvroSerializer(SchemaRegistryClient client, Schema schema, boolean autoRegister, boolean isKey) {
+        this.client = client;
+        this.schema = schema;
+        this.writer = new SpecificDatumWriter<>(schema, SpecificTypes.modelFor(schema));
+        this.autoRegister = autoRegister;
+        this.isKey = isKey;
+    }
+
+    public AvroSerializer(SchemaRegistryClient client, Class<T> type, boolean autoRegister, boolean isKey) {
+        this(client, SpecificTypes.schemaOf(type), autoRegister, isKey);
+    }
+
+    @Override
+    public byte[] serialize(String topic, T record) {
+        if (record == null) {
+            return null;
+        }
+        String subject = TopicNameStrategy.subject(topic, isKey);
+        int schemaId = autoRegister ? client.register(subject, schema) : client.lookup(subject, schema);
+        return WireFormat.encode(schemaId, avroBinary(topic, record));
+    }
+
+    private byte[] avroBinary(String topic, T record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        try {
+            writer.write(record, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            // e.g. a required field left null
+            throw new SerializationException("Cannot encode a " + schema.getFullName() + " for topic " + topic + ": " + e, e);
+        }
+        return out.toByteArray();
+    }
+}
