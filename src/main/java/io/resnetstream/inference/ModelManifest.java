@@ -1,5 +1,11 @@
 package io.resnetstream.inference;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * What the pipeline must know about a model: its identity (copied into each prediction) and how its
  * inputs are prepared. Read from {@code manifest.json} beside the SavedModel, or from configuration.
@@ -17,4 +23,22 @@ package io.resnetstream.inference;
  */
 public record ModelManifest(String name, String version, String digest, String normalization, int resize, int crop,
         String inputName, String outputName, boolean outputIsLogits, String labelsFile) {
+
+    /** The manifest's file name inside a model directory. */
+    public static final String FILE_NAME = "manifest.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            // later versions may add fields; older readers skip them
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Reads a manifest written by {@link #write(Path)}. */
+    public static ModelManifest read(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), ModelManifest.class);
+    }
+
+    /** Writes this manifest as indented JSON. */
+    public void write(Path file) throws IOException {
+        JSON.writeValue(file.toFile(), this);
+    }
 }

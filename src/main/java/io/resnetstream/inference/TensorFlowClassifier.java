@@ -1,0 +1,239 @@
+package io.resnetstream.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SymbolBlock;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import ai.djl.util.PairList;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.jboss.logging.Logger;
+
+/**
+ * A SavedModel classifier on DJL's TensorFlow engine, on GPU 0 when DJL sees one, else on the CPU.
+ *
+ * <p>Thread safety: {@link #classify} and {@link #close} are synchronized, so concurrent callers are safe but take
+ * turns; one instance serves one stream thread at full speed (TensorFlow itself uses every core for one pass).
+ * Each call allocates and frees its own native tensors; nothing native outlives the call but the model.
+ */
+public final class TensorFlowClassifier implements Classifier {
+
+    private static final Logger LOG = Logger.getLogger(TensorFlowClassifier.class);
+    private static final String DEFAULT_VERSION = "1";
+
+    private final ZooModel<NDList, NDList> model;
+    private final Predictor<NDList, NDList> predictor;
+    private final ModelManifest manifest;
+    private final List<String> labels;
+    private boolean closed;
+
+    private TensorFlowClassifier(ZooModel<NDList, NDList> model, ModelManifest manifest, List<String> labels) {
+        this.model = model;
+        this.predictor = model.newPredictor();
+        this.manifest = manifest;
+        this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * Loads the SavedModel in {@code modelDir} with the {@code manifest.json} beside it; without one, every
+     * manifest field is discovered or defaulted as in {@link #load(Path, ModelManifest)}.
+     */
+    public static TensorFlowClassifier load(Path modelDir) throws IOException {
+        Path manifestFile = modelDir.resolve(ModelManifest.FILE_NAME);
+        ModelManifest given = Files.isRegularFile(manifestFile)
+                ? ModelManifest.read(manifestFile)
+                : new ModelManifest(null, null, null, null, 0, 0, null, null, false, null);
+        return load(modelDir, given);
+    }
+
+    /**
+     * Loads a SavedModel (signature {@code serving_default}, one input) with {@code manifest} instead of any
+     * {@code manifest.json}; its null or zero fields are filled in:
+     * input and output names from the signature (when it has just one of each), crop from the input's fixed
+     * height and width, resize as crop·256/224, digest computed, name from the directory, version 1, labels from
+     * {@code labels.txt} or {@code class_<i>}, normalisation {@code none} (with a warning: it must match the weights).
+     */
+    public static TensorFlowClassifier load(Path modelDir, ModelManifest manifest) throws IOException {
+        TensorFlowRuntime.engine();
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(modelDir)
+                .optEngine(TensorFlowRuntime.engineName())
+                .optTranslator(new NoopTranslator())
+                .build();
+        ZooModel<NDList, NDList> model;
+        try {
+            model = criteria.loadModel();
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IOException("cannot load a SavedModel from " + modelDir + ": " + e.getMessage(), e);
+        }
+        try {
+            SymbolBlock block = signature(model.getBlock());
+            ModelManifest complete = complete(modelDir, manifest, block);
+            List<String> labels = readLabels(modelDir, complete, block);
+            TensorFlowClassifier classifier = new TensorFlowClassifier(model, complete, labels);
+            LOG.infof("Loaded model %s version %s (%d classes, %dx%d input) on %s", complete.name(),
+                    complete.version(), labels.size(), complete.crop(), complete.crop(),
+                    model.getNDManager().getDevice());
+            return classifier;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static SymbolBlock signature(Block block) {
+        if (!(block instanceof SymbolBlock symbolBlock)) {
+            throw new IllegalStateException("DJL loaded a " + block.getClass().getName() + ", not a SavedModel");
+        }
+        return symbolBlock;
+    }
+
+    private static ModelManifest complete(Path dir, ModelManifest given, SymbolBlock block) throws IOException {
+        PairList<String, Shape> inputs = block.describeInput();
+        PairList<String, Shape> outputs = block.describeOutput();
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("the serving signature must take one input, it takes " + inputs.keys());
+        }
+        String inputName = pick("input", given.inputName(), inputs);
+        String outputName = pick("output", given.outputName(), outputs);
+        Shape inputShape = inputs.get(inputName);
+        if (inputShape.dimension() != 4 || inputShape.get(3) != 3) {
+            throw new IllegalArgumentException("input " + inputName + " must be NHWC with 3 channels, it is "
+                    + inputShape);
+        }
+        int crop = given.crop() > 0 ? given.crop() : fixedSide(inputName, inputShape);
+        if (inputShape.get(1) > 0 && (inputShape.get(1) != crop || inputShape.get(2) != crop)) {
+            throw new IllegalArgumentException("crop " + crop + " does not fit input " + inputName + " " + inputShape);
+        }
+        String normalization = given.normalization();
+        if (normalization == null) {
+            LOG.warnf("No normalisation given for %s: using none; it must match what the weights were trained with",
+                    dir);
+            normalization = "none";
+        }
+        return new ModelManifest(
+                given.name() != null ? given.name() : dir.toAbsolutePath().normalize().getFileName().toString(),
+                given.version() != null ? given.version() : DEFAULT_VERSION,
+                given.digest() != null ? given.digest() : ModelDigest.of(dir),
+                normalization,
+                given.resize() > 0 ? given.resize() : Math.round(crop * 256f / 224f),
+                crop, inputName, outputName, given.outputIsLogits(),
+                given.labelsFile() != null ? given.labelsFile() : SavedModelExporter.LABELS_FILE);
+    }
+
+    private static String pick(String role, String given, PairList<String, Shape> available) {
+        if (given != null) {
+            if (!available.contains(given)) {
+                throw new IllegalArgumentException("the signature has no " + role + " " + given + ", only "
+                        + available.keys());
+            }
+            return given;
+        }
+        if (available.size() != 1) {
+            throw new IllegalArgumentException("name the " + role + " to use, the signature has " + available.keys());
+        }
+        return available.keys().get(0);
+    }
+
+    private static int fixedSide(String inputName, Shape shape) {
+        if (shape.get(1) <= 0 || shape.get(1) != shape.get(2)) {
+            throw new IllegalArgumentException("input " + inputName + " " + shape
+                    + " has no fixed square size: give the crop size");
+        }
+        return Math.toIntExact(shape.get(1));
+    }
+
+    private static List<String> readLabels(Path dir, ModelManifest manifest, SymbolBlock block) throws IOException {
+        Shape outputShape = block.describeOutput().get(manifest.outputName());
+        long classes = outputShape.dimension() == 2 ? outputShape.get(1) : -1;
+        Path file = dir.resolve(manifest.labelsFile());
+        List<String> labels;
+        if (Files.isRegularFile(file)) {
+            labels = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        } else if (classes > 0) {
+            labels = IntStream.range(0, (int) classes).mapToObj(i -> "class_" + i).toList();
+        } else {
+            throw new IllegalArgumentException("output " + manifest.outputName() + " " + outputShape
+                    + " does not say how many classes: provide " + file);
+        }
+        if (classes > 0 && labels.size() != classes) {
+            throw new IllegalArgumentException(file + " has " + labels.size() + " labels, the model " + classes
+                    + " classes");
+        }
+        return labels;
+    }
+
+    @Override
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    @Override
+    public List<String> labels() {
+        return labels;
+    }
+
+    @Override
+    public synchronized float[][] classify(float[] nhwc, int views) {
+        if (closed) {
+            throw new IllegalStateException("classifier " + manifest.name() + " is closed");
+        }
+        int crop = manifest.crop();
+        int viewSize = crop * crop * 3;
+        if (views < 1 || nhwc.length != (long) views * viewSize) {
+            throw new IllegalArgumentException(views + " views of " + crop + "x" + crop + "x3 need "
+                    + (long) views * viewSize + " floats, got " + nhwc.length);
+        }
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray input = manager.create(nhwc, new Shape(views, crop, crop, 3));
+            input.setName(manifest.inputName());
+            NDList outputs = predictor.predict(new NDList(input));
+            NDArray output = outputs.get(manifest.outputName());
+            if (output == null) {
+                throw new InferenceException("the model returned no " + manifest.outputName(), null);
+            }
+            return toRows(output.toFloatArray(), views);
+        } catch (TranslateException e) {
+            throw new InferenceException("forward pass of " + manifest.name() + " failed", e);
+        }
+    }
+
+    private float[][] toRows(float[] flat, int views) {
+        int classes = labels.size();
+        if (flat.length != views * classes) {
+            throw new InferenceException("expected " + views + "x" + classes + " outputs, got " + flat.length, null);
+        }
+        float[][] rows = new float[views][];
+        for (int v = 0; v < views; v++) {
+            rows[v] = new float[classes];
+            System.arraycopy(flat, v * classes, rows[v], 0, classes);
+            if (manifest.outputIsLogits()) {
+                Softmax.inPlace(rows[v]);
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            predictor.close();
+            model.close();
+        }
+    }
+}
