@@ -1,5 +1,7 @@
 package io.resnetstream.topology;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -22,9 +24,10 @@ import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
+import io.resnetstream.ingest.AvroLimits;
 import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.ingest.InputFormat;
-import io.resnetstream.registry.AvroSerde;
+import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.SchemaRegistryClient;
 
@@ -44,7 +47,13 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline assemble(PipelineConfig config, MeterRegistry meters) {
-        Classifier model = TensorFlowClassifier.load(Path.of(config.modelDir()));
+        AvroLimits.capTo(config.maxImageBytes());
+        Classifier model;
+        try {
+            model = TensorFlowClassifier.load(Path.of(config.modelDir()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the model in " + config.modelDir() + ": " + e.getMessage(), e);
+        }
         ModelManifest m = model.manifest();
         CropScheme scheme = CropScheme.parse(config.cropScheme());
         int resize = config.resize().orElse(m.resize());
@@ -58,9 +67,9 @@ public final class Pipeline implements AutoCloseable {
                 m.name(), m.version(), m.digest(), config.modelDir(), scheme.id(), resize, crop, normalization,
                 config.maxBatchImages(), config.maxBatchDelayMs());
 
-        SchemaRegistryClient registry = new SchemaRegistryClient(RegistrySettings.builder(config.registryUrl())
-                .basicAuth(config.registryBasicAuth().orElse(null))
-                .build());
+        RegistrySettings.Builder registrySettings = RegistrySettings.builder(config.registryUrl());
+        config.registryBasicAuth().ifPresent(registrySettings::basicAuth);
+        SchemaRegistryClient registry = new SchemaRegistryClient(registrySettings.build());
         UriPolicy uris = new UriPolicy(new HashSet<>(config.fetchAllowedSchemes().orElse(List.of())),
                 config.fetchAllowedPrefixes().orElse(List.of()));
         ImageIntake intake = new ImageIntake(InputFormat.parse(config.inputFormat()),

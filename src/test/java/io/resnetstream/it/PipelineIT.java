@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.registry.AvroSerde;
+import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.SchemaRegistryClient;
 
 /**

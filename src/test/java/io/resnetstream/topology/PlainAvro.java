@@ -37,7 +37,7 @@ final class PlainAvro {
         return (topic, bytes) -> {
             try {
                 return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 throw new org.apache.kafka.common.errors.SerializationException("not Avro: " + e.getMessage(), e);
             }
         };
