@@ -15,6 +15,24 @@ public interface PipelineConfig {
 
     Topic topic();
 
+    // The next four feed the kafka-streams.* settings in application.properties; here they are documented
+    // and validated like the rest.
+
+    /** Kafka Streams application id: the consumer group, and the prefix of the changelog topic. */
+    @WithDefault("resnet-stream")
+    String applicationId();
+
+    /** Kafka Streams state directory (the buffer store's checkpoint files). */
+    Optional<String> stateDir();
+
+    /** Largest record the consumer fetches and the producer sends, bytes (images are big records). */
+    @WithDefault("26214400")
+    int fetchBytes();
+
+    /** Replication factor of the topics Kafka Streams creates (the buffer store's changelog). */
+    @WithDefault("1")
+    int replicationFactor();
+
     /** {@code avro}: Confluent-framed {@code ImageEvent}; {@code raw}: the value is the image, the key its id. */
     @WithDefault("avro")
     String inputFormat();

@@ -4,6 +4,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -26,6 +27,7 @@ public class TopologyProducer {
     private Pipeline pipeline;
 
     @Produces
+    @Singleton // one model, one topology: Quarkus looks the topology up more than once
     public Topology buildTopology() {
         pipeline = Pipeline.assemble(config, meters);
         return pipeline.topology();
