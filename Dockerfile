@@ -20,7 +20,7 @@
 # has been run here (no Docker engine and no GPU on the build machines). The host needs the
 # NVIDIA Container Toolkit (see docker-compose.gpu.yml).
 #
-# Only pom.xml, schemas/ and src/ are copied; BuildKit sends nothing else of the context.
+# Only pom.xml, schemas/, src/ and models/ are copied; BuildKit sends nothing else of the context.
 
 ARG BASE=cpu
 ARG CUDA_IMAGE=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04
@@ -72,13 +72,15 @@ COPY --from=build /build/target/quarkus-app/lib/ /deployments/lib/
 COPY --from=build /build/target/quarkus-app/*.jar /deployments/
 COPY --from=build /build/target/quarkus-app/app/ /deployments/app/
 COPY --from=build /build/target/quarkus-app/quarkus/ /deployments/quarkus/
+# The shipped models (the trained demo model is the default); mount your own over /models.
+COPY models/ /models/
 
 ENV DJL_OFFLINE=true \
     ENGINE_CACHE_DIR=/var/cache/resnet-stream \
     DJL_CACHE_DIR=/var/cache/resnet-stream/djl \
     TENSORFLOW_LIBRARY_PATH=/opt/tensorflow/lib \
     TF_CPP_MIN_LOG_LEVEL=2 \
-    RESNET_MODEL_DIR=/models \
+    RESNET_MODEL_DIR=/models/shapes-resnet20 \
     QUARKUS_HTTP_HOST=0.0.0.0 \
     QUARKUS_HTTP_PORT=8080
 # TensorFlow allocates outside the Java heap: keep the heap a modest share of the container.
