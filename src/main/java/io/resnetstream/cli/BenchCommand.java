@@ -30,6 +30,7 @@ import io.resnetstream.inference.Classifier;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.topology.Pipeline;
 import io.resnetstream.topology.PipelineConfig;
+import io.resnetstream.topology.PipelineTopology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -174,7 +175,25 @@ public final class BenchCommand implements Callable<Integer> {
             double rate = seen.size() / seconds(start);
             streams.close(Duration.ofSeconds(30));
             streams.cleanUp();
+            reportChangelogBytes(config.topic().images(),
+                    streamsProps.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-" + PipelineTopology.BUFFER_STORE
+                            + "-changelog");
             return rate;
+        }
+    }
+
+    /** The price of exactly-once buffering: bytes the changelog holds next to the input's bytes. */
+    private void reportChangelogBytes(String input, String changelog) throws Exception {
+        try (Admin a = Admin.create(kafka.clientProperties())) {
+            Map<String, Long> bytes = new HashMap<>();
+            List<Integer> brokers = a.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+            a.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values()
+                    .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(),
+                            Long::sum))));
+            long in = bytes.getOrDefault(input, 0L);
+            long log = bytes.getOrDefault(changelog, 0L);
+            System.out.printf("buffer changelog: %,d bytes for %,d input bytes (%.2f×, compressed with zstd)%n", log, in,
+                    in == 0 ? 0.0 : (double) log / in);
         }
     }
 
