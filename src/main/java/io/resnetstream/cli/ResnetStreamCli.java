@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "resnet-stream", mixinStandardHelpOptions = true,
         description = "Tools around the resnet-stream pipeline: models, sample input, output, benchmarks.",
-        subcommands = { ProduceCommand.class, TailCommand.class, BenchCommand.class, ModelBuildCommand.class,
-                ArchTableCommand.class })
+        subcommands = { ProduceCommand.class, TailCommand.class, BenchCommand.class, EvaluateCommand.class,
+                ModelBuildCommand.class, ArchTableCommand.class })
 public final class ResnetStreamCli {
 
     public static void main(String[] args) {
