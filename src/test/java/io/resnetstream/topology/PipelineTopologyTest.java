@@ -139,6 +139,7 @@ class PipelineTopologyTest {
         images.pipeInput(key("text"), notAnImage);
         images.pipeInput(key("too-big"), png(Color.RED, 60, 60)); // 3,600 px over a 2,500 px limit
         images.pipeInput(key("truncated"), truncated);
+        images.pipeInput(key("oversized"), new byte[1_000_001]); // over the 1,000,000-byte image limit
         images.pipeInput(key("good-2"), png(Color.BLUE, 20, 20));
         driver.advanceWallClockTime(Duration.ofSeconds(61)); // whatever still waits for its batch
 
@@ -146,7 +147,7 @@ class PipelineTopologyTest {
                 .containsExactly("good-1", "good-2");
         List<DeadLetter> dead = deadLetters.readValuesToList();
         assertThat(dead).extracting(d -> d.getOffset() + ":" + d.getReason())
-                .containsExactlyInAnyOrder("1:UNSUPPORTED_FORMAT", "2:TOO_MANY_PIXELS", "3:UNDECODABLE");
+                .containsExactlyInAnyOrder("1:UNSUPPORTED_FORMAT", "2:TOO_MANY_PIXELS", "3:UNDECODABLE", "4:TOO_LARGE");
         DeadLetter text = dead.stream().filter(d -> d.getOffset() == 1).findFirst().orElseThrow();
         assertThat(bytes(text.getPayload())).isEqualTo(notAnImage);
         assertThat(text.getPayloadSize()).isEqualTo(notAnImage.length);
