@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "resnet-stream", mixinStandardHelpOptions = true,
         description = "Tools around the resnet-stream pipeline: models, sample input, output, benchmarks.",
         subcommands = { ProduceCommand.class, TailCommand.class, BenchCommand.class, EvaluateCommand.class,
-                ModelBuildCommand.class, ArchTableCommand.class })
+                ModelBuildCommand.class, ArchTableCommand.class, TrainCommand.class })
 public final class ResnetStreamCli {
 
     public static void main(String[] args) {

@@ -9,6 +9,7 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import io.resnetstream.inference.training.LabeledImage;
 import io.resnetstream.inference.training.ShapesDataset;
 
 /** Sample input for the demo and the benchmark: generated shape images whose id names the true shape. */
@@ -21,12 +22,12 @@ final class SampleImages {
 
     /** {@code count} JPEGs of {@code size}² pixels, ids {@code <prefix>-<n>-<shape>}. */
     static List<Sample> shapes(String prefix, int count, int size, long seed) {
-        ShapesDataset shapes = new ShapesDataset(seed, size);
+        ShapesDataset shapes = new ShapesDataset(seed);
         List<Sample> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            ShapesDataset.Example e = shapes.example(i);
-            String truth = ShapesDataset.LABELS.get(e.label());
-            out.add(new Sample(String.format("%s-%04d-%s", prefix, i, truth), truth, jpeg(e.image())));
+            LabeledImage image = shapes.render(i, size, size);
+            String truth = image.labelName();
+            out.add(new Sample(String.format("%s-%04d-%s", prefix, i, truth), truth, jpeg(image.toBufferedImage())));
         }
         return out;
     }
