@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.resnetstream.batching.internal.BufferedImage;
 import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.ingest.ByteBuffers;
 
 /**
  * Forms one batch from the buffered images of every task on a stream thread, so a forward pass can
@@ -120,7 +121,7 @@ public final class BatchCoordinator {
         for (Pick p : batch) {
             BufferedImage image = p.member.store.get(p.offset);
             images.add(image);
-            bytes.add(toArray(image));
+            bytes.add(ByteBuffers.toArray(image.getImage()));
         }
         long started = System.currentTimeMillis();
         List<BatchClassifier.Result> results = classifier.classify(bytes);
@@ -139,11 +140,5 @@ public final class BatchCoordinator {
         List<Done> out = new ArrayList<>(m.done);
         m.done.clear();
         return out;
-    }
-
-    private static byte[] toArray(BufferedImage image) {
-        byte[] b = new byte[image.getImage().remaining()];
-        image.getImage().duplicate().get(b);
-        return b;
     }
 }

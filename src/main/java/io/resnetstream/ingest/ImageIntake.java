@@ -77,9 +77,7 @@ public final class ImageIntake {
     private byte[] image(ImageEvent event) throws RejectedInputException {
         if (event.getData() != null) {
             checkSize(event.getData().remaining(), maxImageBytes, "image");
-            byte[] image = new byte[event.getData().remaining()];
-            event.getData().duplicate().get(image);
-            return image;
+            return ByteBuffers.toArray(event.getData());
         }
         if (event.getUri() != null) {
             return fetcher.fetch(event.getUri());

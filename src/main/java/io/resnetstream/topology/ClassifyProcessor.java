@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import io.resnetstream.batching.BatchCoordinator;
 import io.resnetstream.batching.internal.BufferedImage;
 import io.resnetstream.ingest.AcceptedImage;
+import io.resnetstream.ingest.ByteBuffers;
 import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.ingest.RejectedInputException;
 
@@ -99,9 +100,9 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                 context.forward(new Record<>(image.getImageId(), outcomes.prediction(done, now), now),
                         PipelineTopology.PREDICTIONS_SINK);
             } else {
-                byte[] key = image.getKey() == null ? null : bytes(image.getKey());
+                byte[] key = image.getKey() == null ? null : ByteBuffers.toArray(image.getKey());
                 forwardDeadLetter(image.getImageId(), outcomes.deadLetter(image.getTopic(), image.getPartition(),
-                        image.getOffset(), key, image.getImageId(), bytes(image.getImage()), failure, now), failure, now);
+                        image.getOffset(), key, image.getImageId(), ByteBuffers.toArray(image.getImage()), failure, now), failure, now);
             }
             buffer.delete(done.offset());
         }
@@ -110,12 +111,6 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private void forwardDeadLetter(String key, SpecificRecord deadLetter, RejectedInputException why, long now) {
         metrics.deadLettered(why.reason());
         context.forward(new Record<>(key, deadLetter, now), PipelineTopology.DEAD_LETTER_SINK);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     @Override
