@@ -49,14 +49,15 @@ class PipelineIT {
         stack.createTopics(3);
         Map<String, String> settings = stack.serviceSettings(MODEL, tempDir("state"));
         settings.put("resnet.max-batch-images", "16");
-        settings.put("resnet.max-batch-delay-ms", "300");
+        settings.put("resnet.max-batch-delay-ms", "3000"); // batches form by size: 16, then the last 14
         Set<String> sent = new HashSet<>();
         try (ServiceProcess service = ServiceProcess.start(settings, log("pipeline"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {
             for (int i = 0; i < 30; i++) {
                 String id = stack.run + "-img-" + i;
                 sent.add(id);
-                producer.send(new ProducerRecord<>(stack.images, id, event(id, jpeg(i, 200 + 7 * i, 160))));
+                // ten images per partition, so a batch of 16 must gather from several partitions
+                producer.send(new ProducerRecord<>(stack.images, i % 3, id, event(id, jpeg(i, 200 + 7 * i, 160))));
             }
             producer.send(new ProducerRecord<>(stack.images, "corrupt", event("corrupt", corruptJpeg())));
             // Confluent framing naming a schema id the registry never issued
@@ -79,7 +80,7 @@ class PipelineIT {
             assertThat(any.getTopK()).isNotEmpty();
             assertThat(any.getModel().getDigest()).hasSize(64);
             assertThat(any.getSource().getTopic()).isEqualTo(stack.images);
-            // Batches gather images from several partitions: no partition got more than 10 + 2 of them.
+            // Batches gather images from several partitions: a batch is bigger than any partition's share.
             int biggestBatch = predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).max().orElse(0);
             Map<Integer, Long> perPartition = predictions.stream()
                     .collect(Collectors.groupingBy(p -> p.getSource().getPartition(), Collectors.counting()));
