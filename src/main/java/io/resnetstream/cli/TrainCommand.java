@@ -46,19 +46,19 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "resnet20", description = "Architecture (default: ${DEFAULT-VALUE}).")
     String architecture;
 
-    @Option(names = "--resize", defaultValue = "54", description = "Image side, the manifest's resize (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--resize", defaultValue = "46", description = "Image side, the manifest's resize (default: ${DEFAULT-VALUE}).")
     int resize;
 
-    @Option(names = "--crop", defaultValue = "48", description = "Crop side, the network input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--crop", defaultValue = "40", description = "Crop side, the network input (default: ${DEFAULT-VALUE}).")
     int crop;
 
-    @Option(names = "--train-images", defaultValue = "28000")
+    @Option(names = "--train-images", defaultValue = "30000")
     int trainImages;
 
     @Option(names = "--test-images", defaultValue = "2000")
     int testImages;
 
-    @Option(names = "--epochs", defaultValue = "8")
+    @Option(names = "--epochs", defaultValue = "12")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "128")

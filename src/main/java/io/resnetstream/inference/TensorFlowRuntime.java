@@ -1,6 +1,5 @@
 package io.resnetstream.inference;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 
 /**
@@ -23,10 +22,5 @@ public final class TensorFlowRuntime {
     /** DJL's engine name, for {@code Criteria.optEngine}. */
     public static String engineName() {
         return ENGINE_NAME;
-    }
-
-    /** GPU 0 when DJL sees one, else the CPU. */
-    public static Device defaultDevice() {
-        return engine().defaultDevice();
     }
 }

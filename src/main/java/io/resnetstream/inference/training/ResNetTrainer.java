@@ -48,13 +48,14 @@ public final class ResNetTrainer implements AutoCloseable {
     private final Operand<TFloat32> evaluationProbabilities;
 
     /**
-     * Builds the graph and initialises the weights as {@link ResNetWeights#initialize} does from {@code seed}.
+     * Builds the graph and initialises the weights.
      *
      * @param crop        side of the training and evaluation inputs
      * @param momentum    SGD momentum (paper: 0.9)
      * @param weightDecay L2 factor (paper: 1e-4)
+     * @param initial     starting weights, e.g. {@link ResNetWeights#initialize}
      */
-    public ResNetTrainer(ResNetSpec spec, int crop, float momentum, float weightDecay, long seed) {
+    public ResNetTrainer(ResNetSpec spec, int crop, float momentum, float weightDecay, ResNetWeights initial) {
         spec.checkInputSize(crop);
         TensorFlowRuntime.engine();
         this.spec = spec;
@@ -117,7 +118,7 @@ public final class ResNetTrainer implements AutoCloseable {
             for (Op initializer : velocityInitializers) {
                 session.run(initializer);
             }
-            weights.initialize(session, ResNetWeights.initialize(spec, seed));
+            weights.initialize(session, initial);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

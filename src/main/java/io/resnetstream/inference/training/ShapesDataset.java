@@ -15,9 +15,10 @@ import java.util.SplittableRandom;
 /**
  * Generated images of eight shapes ({@link ShapeKind}): one shape per image, anywhere in the frame and wholly inside
  * it, its rotated bounding box 25–90% of the shorter side, any rotation, any colour that stands out from the
- * background beneath it, on a gradient, striped, checkered or blotchy background with clutter, then blurred, noisy
- * and JPEG-compressed. Image {@code i} depends only on the seed and {@code i}, so any subset is reproducible and
- * images can be made in parallel; the class of image {@code i} is {@code i mod 8}.
+ * background beneath it, on a gradient, striped, checkered or blotchy background with clutter, then blurred (up to
+ * 3% of the shape's size), noisy (up to 12 levels) and JPEG-compressed (quality 0.5–0.95). Image {@code i} depends
+ * only on the seed and {@code i}, so any subset is reproducible and images can be made in parallel; the class of
+ * image {@code i} is {@code i mod 8}.
  */
 public final class ShapesDataset {
 
@@ -27,7 +28,13 @@ public final class ShapesDataset {
     private static final double MIN_SIZE = 0.25;
     private static final double MAX_SIZE = 0.9;
     /** Smallest RGB distance between the shape and the mean colour of the background beneath it. */
-    private static final double MIN_CONTRAST = 100;
+    private static final double MIN_CONTRAST = 120;
+    /**
+     * Largest blur (standard deviation), as a fraction of the shape's size. A hexagon's edges lie only 7% of its size
+     * inside its circle: more blur, or blur scaled to the image rather than the shape, makes labels no one could
+     * check.
+     */
+    private static final double MAX_BLUR = 0.03;
 
     private final long seed;
 
@@ -41,11 +48,13 @@ public final class ShapesDataset {
         ShapeKind kind = ShapeKind.values()[(int) Math.floorMod(index, (long) ShapeKind.values().length)];
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
+        Rectangle2D shapeBounds;
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             BackgroundPainter.paint(g, width, height, random);
             Shape shape = placedShape(kind, width, height, random);
+            shapeBounds = shape.getBounds2D();
             Color color = contrastingColor(image, shape.getBounds2D(), random);
             if (random.nextBoolean()) {
                 Rectangle2D bounds = shape.getBounds2D();
@@ -60,12 +69,12 @@ public final class ShapesDataset {
             g.dispose();
         }
         LabeledImage drawn = LabeledImage.of(kind.ordinal(), image);
-        double side = Math.min(width, height);
+        double shapeSize = Math.max(shapeBounds.getWidth(), shapeBounds.getHeight());
         byte[] blurred = ImageDegradation.blur(drawn.rgb(), width, height,
-                random.nextDouble(0, 1.2) * side / 64);
-        ImageDegradation.addNoise(blurred, random.nextDouble(0, 16), random);
+                random.nextDouble(0, MAX_BLUR) * shapeSize);
+        ImageDegradation.addNoise(blurred, random.nextDouble(0, 12), random);
         return ImageDegradation.jpeg(new LabeledImage(kind.ordinal(), width, height, blurred),
-                (float) random.nextDouble(0.3, 0.95));
+                (float) random.nextDouble(0.5, 0.95));
     }
 
     /**

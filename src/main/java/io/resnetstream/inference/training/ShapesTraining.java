@@ -46,7 +46,7 @@ public final class ShapesTraining {
         double dataSeconds = seconds(dataStart);
 
         try (ResNetTrainer trainer = new ResNetTrainer(spec, config.crop(), config.momentum(),
-                config.weightDecay(), config.seed())) {
+                config.weightDecay(), ResNetWeights.initialize(spec, config.seed()))) {
             long trainStart = System.nanoTime();
             train(trainer, train);
             double trainingSeconds = seconds(trainStart);

@@ -25,7 +25,8 @@ class ResNetTrainerTest {
         for (int i = 0; i < IMAGES; i++) {
             labels[i * 4 + i % 4] = 1f;
         }
-        try (ResNetTrainer trainer = new ResNetTrainer(spec, SIDE, 0.9f, 1e-4f, 1)) {
+        ResNetWeights initial = ResNetWeights.initialize(spec, 1);
+        try (ResNetTrainer trainer = new ResNetTrainer(spec, SIDE, 0.9f, 1e-4f, initial)) {
             ResNetTrainer.StepResult first = trainer.step(images, labels, IMAGES, 0.05f);
             ResNetTrainer.StepResult last = first;
             for (int i = 0; i < 40; i++) {
@@ -35,7 +36,6 @@ class ResNetTrainerTest {
             assertThat(last.correct()).isEqualTo(IMAGES);
 
             ResNetWeights trained = trainer.weights();
-            ResNetWeights initial = ResNetWeights.initialize(spec, 1);
             assertThat(trained.get("conv1/bn/moving_mean").values())
                     .isNotEqualTo(initial.get("conv1/bn/moving_mean").values());
             assertThat(trained.get("conv1/kernel").values()).isNotEqualTo(initial.get("conv1/kernel").values());
