@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.ingest.RejectedInputException;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import picocli.CommandLine.Command;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Throughput of the pipeline next to the bare model, at the same batch size, in one run:
- * (1) the bare forward pass on ready tensors, (2) decode + crops + forward in memory, (3) end to end
- * through Kafka (exactly-once, changelogged buffer, registry serdes) on fresh topics.
+ * (1) the bare forward pass on ready tensors, (2) decode + crops alone on one thread (how many cores feed the
+ * model), (3) decode + crops + forward in memory, (4) end to end through Kafka (exactly-once, changelogged
+ * buffer, registry serdes) on fresh topics.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
@@ -62,6 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
 
             double bare = bareModel(classifier, pre);
             report("bare model (forward pass only)", bare, bare);
+            double perCore = preprocessingOnOneThread(batchClassifier, samples);
+            report("decode + crops only, one thread", perCore, bare);
+            System.out.printf("%-40s %9.2f cores keep this model busy%n", "  so", bare / perCore);
             report("decode + crops + forward, in memory", inMemory(batchClassifier, samples), bare);
             if (!noKafka) {
                 local.start(partitions);
@@ -97,6 +102,18 @@ public final class BenchCommand implements Callable<Integer> {
             classifier.classify(input, views);
         }
         return rounds * batch / seconds(start);
+    }
+
+    /** The CPU-side stage alone, on one core: what sizes the cores that must feed an accelerator. */
+    private static double preprocessingOnOneThread(BatchClassifier classifier, List<SampleImages.Sample> samples)
+            throws RejectedInputException {
+        Preprocessor pre = classifier.preprocessor();
+        float[] views = new float[pre.floatsPerImage()];
+        long start = System.nanoTime();
+        for (SampleImages.Sample sample : samples) {
+            pre.writeViews(classifier.decoder().decode(sample.bytes()), views, 0);
+        }
+        return samples.size() / seconds(start);
     }
 
     private double inMemory(BatchClassifier classifier, List<SampleImages.Sample> samples) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 import io.resnetstream.contracts.Prediction;
 import picocli.CommandLine.Command;
@@ -55,6 +56,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 System.out.printf("%-12s accuracy %6.2f%% (%d/%d)   mean crop agreement %.2f/%d   %.1f images/s%n",
                         scheme, accuracy, right, samples.size(), votes,
                         predictions.isEmpty() ? 0 : predictions.get(0).getCropsAveraged(), samples.size() / seconds);
+                System.out.printf("%-12s mistakes (true -> predicted): %s%n", "", mistakes(predictions));
                 if (Double.isNaN(first)) {
                     first = accuracy;
                 } else {
@@ -63,5 +65,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The most frequent confusions, e.g. {@code hexagon->circle 5, star->cross 2}. */
+    private static String mistakes(List<Prediction> predictions) {
+        Map<String, Long> counts = predictions.stream()
+                .filter(p -> !SampleImages.truthOf(p.getImageId()).equals(p.getTopK().get(0).getLabel()))
+                .collect(Collectors.groupingBy(
+                        p -> SampleImages.truthOf(p.getImageId()) + "->" + p.getTopK().get(0).getLabel(),
+                        Collectors.counting()));
+        String listed = counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(8).map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        return listed.isEmpty() ? "none" : listed;
     }
 }

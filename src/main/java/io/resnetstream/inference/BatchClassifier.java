@@ -48,6 +48,10 @@ public final class BatchClassifier implements AutoCloseable {
         return preprocessor;
     }
 
+    public ImageDecoder decoder() {
+        return decoder;
+    }
+
     /** One result per image, in order: scores, or the reason it could not be classified. */
     public record Result(ImageScores scores, RejectedInputException failure) {
     }
