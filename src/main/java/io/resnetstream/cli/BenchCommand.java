@@ -1,10 +1,13 @@
 package io.resnetstream.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.imaging.Preprocessor;
@@ -48,43 +51,77 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-kafka", description = "Skip the end-to-end measurement")
     boolean noKafka;
 
+    @Option(names = "--batches-in-flight", split = ",", description = "Run end to end once per value, e.g. 0,2 "
+            + "(default: resnet.batches-in-flight as configured)")
+    List<Integer> batchesInFlight = List.of();
+
+    @Option(names = "--simulate-accelerator", paramLabel = "VIEWS_PER_S", description = "Replace the forward pass by "
+            + "a wait of views ÷ VIEWS_PER_S that leaves the CPU free, as a GPU would: the CPU-side stages measured "
+            + "against a device faster than this CPU (uniform outputs; no accuracy)")
+    Double simulatedViewsPerSecond;
+
     @Override
     public Integer call() throws Exception {
         String run = "bench-" + System.currentTimeMillis();
         List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
-        Map<String, String> settings = Map.of("resnet.model-dir", model, "resnet.crop-scheme", cropScheme,
-                "resnet.max-batch-images", String.valueOf(batch));
-        try (LocalPipeline local = new LocalPipeline(kafka, run, settings)) {
-            BatchClassifier batchClassifier = local.pipeline().batchClassifier();
-            Classifier classifier = batchClassifier.classifier();
-            Preprocessor pre = batchClassifier.preprocessor();
-            System.out.printf("model %s, %s (%d views/image), batch %d images = %d views, %d images of %d×%d%n",
-                    classifier.manifest().name(), cropScheme, pre.views(), batch, batch * pre.views(), images,
-                    imageSize, imageSize);
-
-            double bare = bareModel(classifier, pre);
-            report("bare model (forward pass only)", bare, bare);
-            double perCore = preprocessingOnOneThread(batchClassifier, samples);
-            report("decode + crops only, one thread", perCore, bare);
-            System.out.printf("%-40s %9.2f cores keep this model busy%n", "  so", bare / perCore);
-            report("decode + crops + forward, in memory", inMemory(batchClassifier, samples), bare);
-            if (!noKafka) {
-                local.start(partitions);
-                long start = System.nanoTime();
-                List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
-                report("pipeline end to end through Kafka", samples.size() / seconds(start), bare);
-                System.out.printf("batches formed: %.1f images on average (max %d)%n",
-                        predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).average().orElse(0), batch);
-                long[] bytes = local.inputAndChangelogBytes();
-                System.out.printf("buffer changelog on the broker: %,d bytes for %,d input bytes (%.2f×)%n", bytes[1],
-                        bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
+        UnaryOperator<Classifier> device = simulatedViewsPerSecond == null ? UnaryOperator.identity()
+                : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
+        List<Map<String, String>> runs = new ArrayList<>();
+        for (Integer n : batchesInFlight.isEmpty() ? List.of((Integer) null) : batchesInFlight) {
+            Map<String, String> settings = new HashMap<>(Map.of("resnet.model-dir", model,
+                    "resnet.crop-scheme", cropScheme, "resnet.max-batch-images", String.valueOf(batch)));
+            if (n != null) {
+                settings.put("resnet.batches-in-flight", String.valueOf(n));
+            }
+            runs.add(settings);
+        }
+        double bare = Double.NaN;
+        for (int r = 0; r < runs.size(); r++) {
+            try (LocalPipeline local = new LocalPipeline(kafka, run + "-" + r, runs.get(r), device)) {
+                if (r == 0) {
+                    bare = inMemoryFigures(local, samples);
+                }
+                if (!noKafka) {
+                    endToEnd(local, samples, bare);
+                }
             }
         }
         return 0;
     }
 
+    /** The bare model, the CPU-side stage alone and both together, in memory; returns the bare model's images/s. */
+    private double inMemoryFigures(LocalPipeline local, List<SampleImages.Sample> samples) throws Exception {
+        BatchClassifier batchClassifier = local.pipeline().batchClassifier();
+        Classifier classifier = batchClassifier.classifier();
+        Preprocessor pre = batchClassifier.preprocessor();
+        System.out.printf("model %s%s, %s (%d views/image), batch %d images = %d views, %d images of %d×%d%n",
+                classifier.manifest().name(), simulatedViewsPerSecond == null ? ""
+                        : String.format(" as a simulated accelerator of %.0f views/s", simulatedViewsPerSecond),
+                cropScheme, pre.views(), batch, batch * pre.views(), images, imageSize, imageSize);
+        double bare = bareModel(classifier, pre);
+        report("bare model (forward pass only)", bare, bare);
+        double perCore = preprocessingOnOneThread(batchClassifier, samples);
+        report("decode + crops only, one thread", perCore, bare);
+        System.out.printf("%-48s %9.2f cores keep this model busy%n", "  so", bare / perCore);
+        report("decode + crops + forward, in memory", inMemory(batchClassifier, samples), bare);
+        return bare;
+    }
+
+    private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare) throws Exception {
+        local.start(partitions);
+        long start = System.nanoTime();
+        List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
+        report("pipeline end to end through Kafka, " + local.config().batchesInFlight() + " in flight",
+                samples.size() / seconds(start), bare);
+        System.out.printf("batches formed: %.1f images on average (max %d)%n",
+                predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).average().orElse(0), batch);
+        long[] bytes = local.inputAndChangelogBytes();
+        System.out.printf("buffer changelog on the broker: %,d bytes for %,d input bytes (%.2f×)%n", bytes[1],
+                bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
+    }
+
     private static void report(String what, double imagesPerSecond, double bare) {
-        System.out.printf("%-40s %9.1f images/s   ratio to bare model %.2f%n", what, imagesPerSecond,
+        System.out.printf("%-48s %9.1f images/s   ratio to bare model %.2f%n", what, imagesPerSecond,
                 imagesPerSecond / bare);
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
+import io.resnetstream.inference.Classifier;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.topology.Pipeline;
 import io.resnetstream.topology.PipelineConfig;
@@ -44,6 +46,10 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Assembles the pipeline (loads the model) on fresh topics named after {@code run}. */
     LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings) {
+        this(kafka, run, settings, UnaryOperator.identity());
+    }
+
+    LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings, UnaryOperator<Classifier> wrapModel) {
         this.kafka = kafka;
         Map<String, String> values = new HashMap<>(settings);
         values.put("resnet.registry-url", kafka.registry);
@@ -58,7 +64,7 @@ final class LocalPipeline implements AutoCloseable {
         this.streamsProps = PipelineConfigs.streams(all);
         streamsProps.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
         streamsProps.put(StreamsConfig.APPLICATION_ID_CONFIG, run);
-        this.pipeline = Pipeline.assemble(config, new SimpleMeterRegistry());
+        this.pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), wrapModel);
     }
 
     Pipeline pipeline() {

@@ -21,9 +21,10 @@ import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.ingest.RejectedInputException;
 
 /**
- * Accepts image records into the task's changelogged buffer store, runs batches through the
+ * Accepts image records into the task's changelogged buffer store, starts batches through the
  * thread's {@link BatchCoordinator} when one is full or its oldest image has waited long enough, and
- * forwards each outcome, deleting the image from the store in the same transaction. Every input
+ * forwards each outcome once its batch is done, deleting the image from the store in the same
+ * transaction. Every input
  * leaves exactly one record: a prediction or a dead letter.
  */
 final class ClassifyProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
@@ -84,9 +85,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     }
 
     private void onTick(long now) {
-        if (coordinator.due(now)) {
-            coordinator.runBatch(now);
-        }
+        coordinator.advance(now);
         forwardDone();
     }
 

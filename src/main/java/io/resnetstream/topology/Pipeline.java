@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
@@ -47,10 +48,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline assemble(PipelineConfig config, MeterRegistry meters) {
+        return assemble(config, meters, UnaryOperator.identity());
+    }
+
+    /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
+    public static Pipeline assemble(PipelineConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
         AvroLimits.capTo(config.maxImageBytes());
         Classifier model;
         try {
-            model = TensorFlowClassifier.load(Path.of(config.modelDir()));
+            model = wrapModel.apply(TensorFlowClassifier.load(Path.of(config.modelDir())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model in " + config.modelDir() + ": " + e.getMessage(), e);
         }
@@ -63,9 +69,9 @@ public final class Pipeline implements AutoCloseable {
         BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
                 new Preprocessor(resize, crop, scheme, Normalization.parse(normalization)), config.topK(),
                 config.preprocessThreads());
-        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms",
+        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
                 m.name(), m.version(), m.digest(), config.modelDir(), scheme.id(), resize, crop, normalization,
-                config.maxBatchImages(), config.maxBatchDelayMs());
+                config.maxBatchImages(), config.maxBatchDelayMs(), config.batchesInFlight());
 
         RegistrySettings.Builder registrySettings = RegistrySettings.builder(config.registryUrl());
         config.registryBasicAuth().ifPresent(registrySettings::basicAuth);
@@ -82,7 +88,8 @@ public final class Pipeline implements AutoCloseable {
                 intake,
                 new Outcomes(m, model.labels(), scheme, config.deadLetterPayloadCap()),
                 batchClassifier,
-                new PipelineTopology.BatchSettings(config.maxBatchImages(), config.maxBatchDelayMs()),
+                new PipelineTopology.BatchSettings(config.maxBatchImages(), config.maxBatchDelayMs(),
+                        config.batchesInFlight()),
                 new PipelineMetrics(meters),
                 new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
                 new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());

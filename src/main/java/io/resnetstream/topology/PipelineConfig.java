@@ -76,6 +76,13 @@ public interface PipelineConfig {
     @WithDefault("100")
     long maxBatchDelayMs();
 
+    /**
+     * Batches that run beside the stream thread at once: with 2, the next batch decodes while the current one is in
+     * the model, and the stream thread keeps reading meanwhile. 0 runs each batch on the stream thread.
+     */
+    @WithDefault("2")
+    int batchesInFlight();
+
     /** Threads that decode and crop images of a batch in parallel; 0 means one per core. */
     @WithDefault("0")
     int preprocessThreads();

@@ -33,7 +33,13 @@ public final class PipelineTopology {
     public record TopicNames(String images, String predictions, String deadLetters) {
     }
 
-    public record BatchSettings(int maxImages, long maxDelayMs) {
+    /** @param batchesInFlight batches running beside the stream thread; 0 runs them on it */
+    public record BatchSettings(int maxImages, long maxDelayMs, int batchesInFlight) {
+        /** Batches on the stream thread: outcomes are forwarded as soon as a batch is due (test driver). */
+        public BatchSettings(int maxImages, long maxDelayMs) {
+            this(maxImages, maxDelayMs, 0);
+        }
+
         /** How often the punctuator checks the oldest image: a fraction of the delay, within 5–100 ms. */
         Duration tick() {
             return Duration.ofMillis(Math.max(5, Math.min(100, maxDelayMs / 4)));
@@ -49,7 +55,8 @@ public final class PipelineTopology {
             Serializer<DeadLetter> deadLetters) {
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(
-                () -> new BatchCoordinator(classifier, batch.maxImages(), batch.maxDelayMs(), metrics));
+                () -> new BatchCoordinator(classifier, batch.maxImages(), batch.maxDelayMs(), batch.batchesInFlight(),
+                        metrics));
         StoreBuilder<KeyValueStore<Long, BufferedImage>> buffer = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedImageSerde())
                 .withLoggingEnabled(Map.of());

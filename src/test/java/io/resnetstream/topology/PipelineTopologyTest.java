@@ -55,6 +55,10 @@ class PipelineTopologyTest {
     private TestOutputTopic<String, DeadLetter> deadLetters;
 
     private void start(InputFormat format, int maxImages, long maxDelayMs, long maxPixels) {
+        start(format, maxImages, maxDelayMs, maxPixels, 0);
+    }
+
+    private void start(InputFormat format, int maxImages, long maxDelayMs, long maxPixels, int batchesInFlight) {
         ImageDecoder decoder = new ImageDecoder(new ImageLimits(1_000_000, maxPixels));
         batchClassifier = new BatchClassifier(model, decoder,
                 new Preprocessor(16, 8, CropScheme.TEN_CROP, Normalization.NONE), 3, 2);
@@ -62,7 +66,7 @@ class PipelineTopologyTest {
                 new UriFetcher(UriPolicy.none(), 1_000_000), 1_000_000);
         var topology = PipelineTopology.build(TOPICS, intake,
                 new Outcomes(model.manifest(), model.labels(), CropScheme.TEN_CROP, 100), batchClassifier,
-                new PipelineTopology.BatchSettings(maxImages, maxDelayMs), new PipelineMetrics(new SimpleMeterRegistry()),
+                new PipelineTopology.BatchSettings(maxImages, maxDelayMs, batchesInFlight), new PipelineMetrics(new SimpleMeterRegistry()),
                 PlainAvro.serializer(Prediction.class), PlainAvro.serializer(DeadLetter.class));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -110,6 +114,36 @@ class PipelineTopologyTest {
         assertThat(model.passes).containsExactly(40, 40);
         assertThat(buffer().approximateNumEntries()).isZero();
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void batchesInFlightBesideTheStreamThreadStillGiveEveryImageOneOutcome() throws IOException {
+        start(InputFormat.RAW, 4, 50, 1_000_000, 2);
+        Color[] colours = { Color.RED, Color.GREEN, Color.BLUE };
+        for (int i = 0; i < 14; i++) {
+            byte[] image = i == 6 ? java.util.Arrays.copyOf(jpeg(Color.RED, 30, 30), 200) : png(colours[i % 3], 20, 30);
+            images.pipeInput(key("img-" + i), image);
+        }
+        // Outcomes are forwarded by the punctuator once their batch is back from the inference threads.
+        List<Prediction> out = new java.util.ArrayList<>();
+        List<DeadLetter> dead = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (out.size() + dead.size() < 14 && System.nanoTime() < deadline) {
+            driver.advanceWallClockTime(Duration.ofMillis(20));
+            out.addAll(predictions.readValuesToList());
+            dead.addAll(deadLetters.readValuesToList());
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(200)); // nothing more may come
+        out.addAll(predictions.readValuesToList());
+        dead.addAll(deadLetters.readValuesToList());
+
+        assertThat(out).extracting(Prediction::getImageId).doesNotHaveDuplicates().hasSize(13)
+                .doesNotContain("img-6");
+        assertThat(out).allSatisfy(p -> assertThat(p.getTopK().get(0).getLabel())
+                .isEqualTo(ColourClassifier.LABELS.get(Integer.parseInt(p.getImageId().substring(4)) % 3)));
+        assertThat(dead).extracting(d -> d.getImageId() + ":" + d.getReason()).containsExactly("img-6:UNDECODABLE");
+        assertThat(model.passes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(13 * 10);
+        assertThat(buffer().approximateNumEntries()).isZero();
     }
 
     @Test

@@ -1,0 +1,169 @@
+package io.resnetstream.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.ImageLimits;
+import io.resnetstream.imaging.Normalization;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.Classifier;
+import io.resnetstream.inference.ModelManifest;
+
+/** Batches in flight beside the stream thread: back-pressure, and batches of a task that left. */
+class BatchCoordinatorTest {
+    private static final TaskId TASK = new TaskId(0, 0);
+
+    private final GatedClassifier model = new GatedClassifier();
+    private final BatchClassifier classifier = new BatchClassifier(model, new ImageDecoder(ImageLimits.defaults()),
+            new Preprocessor(8, 8, CropScheme.CENTER_CROP, Normalization.NONE), 1, 1);
+    private final KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store = store();
+
+    @AfterEach
+    void release() {
+        model.gate.countDown();
+        classifier.close();
+    }
+
+    @Test
+    void aFullBatchThatCannotStartMakesTheStreamThreadWaitForTheModel() throws Exception {
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> { });
+        coordinator.join(TASK, store);
+        buffer(coordinator, 0, 1);
+        coordinator.advance(now());
+        assertThat(coordinator.inFlight()).isEqualTo(1); // started, and the stream thread went on
+        assertThat(coordinator.waiting()).isZero();
+
+        buffer(coordinator, 2, 3); // a second full batch, but the one batch allowed in flight is still running
+        CompletableFuture<Void> streamThread = CompletableFuture.runAsync(() -> coordinator.advance(now()));
+        try {
+            streamThread.get(300, TimeUnit.MILLISECONDS);
+            throw new AssertionError("advance returned while a full batch waited behind a running one");
+        } catch (TimeoutException expected) {
+            // back-pressure: the stream thread reads no more input until the model is free
+        }
+        model.gate.countDown();
+        streamThread.get(10, TimeUnit.SECONDS);
+        coordinator.awaitInFlight();
+
+        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(model.passes.get()).isEqualTo(2);
+    }
+
+    @Test
+    void theBatchOfATaskThatLeftIsDroppedAndItsImagesWaitAgainFromTheStore() throws Exception {
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> { });
+        coordinator.join(TASK, store);
+        buffer(coordinator, 0, 1);
+        coordinator.advance(now());
+        assertThat(coordinator.inFlight()).isEqualTo(1);
+
+        coordinator.leave(TASK); // revoked while its batch runs; the store keeps both images
+        coordinator.join(TASK, store); // and assigned back to this thread
+        assertThat(coordinator.waiting()).isEqualTo(2);
+        model.gate.countDown();
+        coordinator.awaitInFlight();
+        assertThat(coordinator.takeDone(TASK)).isEmpty(); // the old batch's outcomes are not forwarded
+
+        coordinator.advance(now());
+        coordinator.awaitInFlight();
+        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+    }
+
+    @Test
+    void withNoBatchesInFlightTheBatchRunsOnTheCallingThread() throws Exception {
+        model.gate.countDown();
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 0, (images, millis) -> { });
+        coordinator.join(TASK, store);
+        buffer(coordinator, 0, 1);
+        coordinator.advance(now());
+        assertThat(coordinator.inFlight()).isZero();
+        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+    }
+
+    private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
+        for (long offset : offsets) {
+            store.put(offset, io.resnetstream.batching.internal.BufferedImage.newBuilder()
+                    .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(png()))
+                    .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
+                    .setAcceptedAt(now()).build());
+            coordinator.buffered(TASK, offset, now());
+        }
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static byte[] png() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
+    }
+
+    private static KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store() {
+        KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("buffer"), Serdes.Long(), new BufferedImageSerde())
+                .withLoggingDisabled().build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+        return store;
+    }
+
+    /** Holds every forward pass until the gate opens. */
+    private static final class GatedClassifier implements Classifier {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger passes = new AtomicInteger();
+
+        @Override
+        public ModelManifest manifest() {
+            return new ModelManifest("gated", "1", "0000", "none", 8, 8, "input_1", "predictions", false, "labels.txt");
+        }
+
+        @Override
+        public List<String> labels() {
+            return List.of("a", "b");
+        }
+
+        @Override
+        public float[][] classify(float[] nhwc, int views) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            passes.incrementAndGet();
+            float[][] out = new float[views][];
+            for (int v = 0; v < views; v++) {
+                out[v] = new float[] { 0.75f, 0.25f };
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
