@@ -10,7 +10,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -92,12 +94,19 @@ public final class BatchCoordinator {
         this.maxImages = maxImages;
         this.maxDelayMs = maxDelayMs;
         this.maxInFlight = Math.max(1, batchesInFlight);
-        this.inference = batchesInFlight == 0 ? Runnable::run : Executors.newFixedThreadPool(batchesInFlight, r -> {
+        this.inference = batchesInFlight == 0 ? Runnable::run : inferenceThreads(batchesInFlight);
+        this.listener = listener;
+    }
+
+    /** Idle threads end, so a coordinator whose stream thread is gone leaves no thread behind. */
+    private static Executor inferenceThreads(int n) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "inference");
             t.setDaemon(true);
             return t;
         });
-        this.listener = listener;
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** A task's processor starts: whatever its store holds (restored after a crash) waits for a batch. */
