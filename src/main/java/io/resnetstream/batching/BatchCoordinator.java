@@ -18,9 +18,9 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.inference.BatchClassifier;
-import io.resnetstream.ingest.ByteBuffers;
+import io.resnetstream.contracts.ByteBuffers;
 
 /**
  * Forms one batch from the buffered images of every task on a stream thread, so a forward pass can
@@ -53,24 +53,24 @@ public final class BatchCoordinator {
     }
 
     /** A classified image waiting for its task to forward it. */
-    public record Done(long offset, BufferedImage image, BatchClassifier.Result result, long batchStartedAt,
+    public record Done(long offset, PendingImage image, BatchClassifier.Result result, long batchStartedAt,
             long batchMillis, int batchImages) {
     }
 
     private static final class Member {
         final TaskId task;
-        final KeyValueStore<Long, BufferedImage> store;
+        final KeyValueStore<Long, PendingImage> store;
         /** offset → acceptedAt of buffered images not yet in a batch */
         final TreeMap<Long, Long> waiting = new TreeMap<>();
         final ArrayDeque<Done> done = new ArrayDeque<>();
 
-        Member(TaskId task, KeyValueStore<Long, BufferedImage> store) {
+        Member(TaskId task, KeyValueStore<Long, PendingImage> store) {
             this.task = task;
             this.store = store;
         }
     }
 
-    private record Pick(Member member, long offset, BufferedImage image) {
+    private record Pick(Member member, long offset, PendingImage image) {
     }
 
     private record Outcome(List<BatchClassifier.Result> results, long startedAt, long millis) {
@@ -110,9 +110,9 @@ public final class BatchCoordinator {
     }
 
     /** A task's processor starts: whatever its store holds (restored after a crash) waits for a batch. */
-    public void join(TaskId task, KeyValueStore<Long, BufferedImage> store) {
+    public void join(TaskId task, KeyValueStore<Long, PendingImage> store) {
         Member member = new Member(task, store);
-        try (KeyValueIterator<Long, BufferedImage> all = store.all()) {
+        try (KeyValueIterator<Long, PendingImage> all = store.all()) {
             all.forEachRemaining(kv -> member.waiting.put(kv.key, kv.value.getAcceptedAt()));
         }
         members.put(task, member);
@@ -193,7 +193,7 @@ public final class BatchCoordinator {
         List<Pick> picks = new ArrayList<>();
         List<byte[]> bytes = new ArrayList<>();
         for (Candidate c : candidates.subList(0, Math.min(maxImages, candidates.size()))) {
-            BufferedImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
+            PendingImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
             c.member.waiting.remove(c.offset);
             picks.add(new Pick(c.member, c.offset, image));
             bytes.add(ByteBuffers.toArray(image.getImage()));

@@ -9,8 +9,8 @@ import static io.resnetstream.imaging.Bytes.u8;
 import static io.resnetstream.imaging.ImageFormat.ascii;
 import static io.resnetstream.imaging.ImageFormat.startsWith;
 
-import io.resnetstream.ingest.RejectReason;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Reads an image's dimensions from its header bytes. Parsed by hand rather than through a codec so that

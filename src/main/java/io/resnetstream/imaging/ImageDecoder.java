@@ -1,7 +1,7 @@
 package io.resnetstream.imaging;
 
-import io.resnetstream.ingest.RejectReason;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 import java.io.IOException;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;

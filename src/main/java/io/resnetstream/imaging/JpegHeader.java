@@ -5,7 +5,7 @@ import static io.resnetstream.imaging.Bytes.u8;
 import static io.resnetstream.imaging.HeaderReader.require;
 import static io.resnetstream.imaging.HeaderReader.undecodable;
 
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectedInputException;
 
 /** Walks the JPEG marker segments up to the first scan: frame size, component count, EXIF orientation. */
 final class JpegHeader {

@@ -145,7 +145,15 @@ public final class Preprocessor {
         }
     }
 
-    private void writeView(DecodedImage image, CropBox box, float[] out, int offset) {
+    /**
+     * Writes one view of an image already at its final size: {@link #floatsPerView()} floats from {@code offset}.
+     * Training cuts its random crops with this, so training and serving share one definition of a view.
+     */
+    public void writeView(DecodedImage image, CropBox box, float[] out, int offset) {
+        if (box.size() != cropSize || box.x() + cropSize > image.width() || box.y() + cropSize > image.height()) {
+            throw new IllegalArgumentException(box + " does not fit a " + cropSize + " crop of a "
+                    + image.width() + "x" + image.height() + " image");
+        }
         byte[] rgb = image.rgb();
         int stride = image.width() * 3;
         float[] lookup0 = lookup[0];

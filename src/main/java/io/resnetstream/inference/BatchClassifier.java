@@ -11,8 +11,8 @@ import java.util.concurrent.Future;
 import io.resnetstream.imaging.DecodedImage;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.ingest.RejectReason;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Classifies a batch of encoded images in one forward pass: decodes and crops them in parallel, runs

@@ -1,12 +1,12 @@
 package io.resnetstream.inference;
 
 /** Softmax over one row of logits, shifted by the maximum so large logits cannot overflow. */
-final class Softmax {
+public final class Softmax {
 
     private Softmax() {
     }
 
-    static void inPlace(float[] logits) {
+    public static void inPlace(float[] logits) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : logits) {
             max = Math.max(max, v);

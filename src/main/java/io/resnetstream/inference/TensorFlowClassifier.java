@@ -1,5 +1,7 @@
 package io.resnetstream.inference;
 
+import io.resnetstream.resnet.SavedModelExporter;
+
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,9 @@
 package io.resnetstream.ingest;
 
+import io.resnetstream.contracts.ByteBuffers;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
+
 import java.nio.charset.StandardCharsets;
 
 import org.apache.kafka.common.errors.SerializationException;
@@ -7,7 +11,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.imaging.ImageDecoder;
-import io.resnetstream.imaging.UriFetcher;
 import io.resnetstream.registry.UnknownSchemaException;
 
 /**

@@ -14,11 +14,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.resnetstream.batching.BatchCoordinator;
-import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.ingest.AcceptedImage;
-import io.resnetstream.ingest.ByteBuffers;
+import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.ingest.ImageIntake;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Accepts image records into the task's changelogged buffer store, starts batches through the
@@ -31,16 +31,16 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private final ImageIntake intake;
     private final Outcomes outcomes;
     private final Supplier<BatchCoordinator> coordinators;
-    private final PipelineMetrics metrics;
+    private final ClassifyMetrics metrics;
     private final Duration tick;
 
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<Long, BufferedImage> buffer;
+    private KeyValueStore<Long, PendingImage> buffer;
     private BatchCoordinator coordinator;
 
     /** @param coordinators gives the calling stream thread's coordinator */
     ClassifyProcessor(ImageIntake intake, Outcomes outcomes, Supplier<BatchCoordinator> coordinators,
-            PipelineMetrics metrics, Duration tick) {
+            ClassifyMetrics metrics, Duration tick) {
         this.intake = intake;
         this.outcomes = outcomes;
         this.coordinators = coordinators;
@@ -64,7 +64,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
         try {
             AcceptedImage image = intake.accept(where.topic(), record.key(), record.value(), fallbackId);
-            buffer.put(where.offset(), BufferedImage.newBuilder()
+            buffer.put(where.offset(), PendingImage.newBuilder()
                     .setImageId(image.imageId())
                     .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
                     .setImage(ByteBuffer.wrap(image.image()))
@@ -92,7 +92,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private void forwardDone() {
         long now = System.currentTimeMillis();
         for (BatchCoordinator.Done done : coordinator.takeDone(context.taskId())) {
-            BufferedImage image = done.image();
+            PendingImage image = done.image();
             RejectedInputException failure = done.result().failure();
             if (failure == null) {
                 metrics.predicted(now - image.getAcceptedAt());

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.resnetstream.batching.BatchCoordinator;
-import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.ClassScore;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.InputRef;
@@ -17,7 +17,7 @@ import io.resnetstream.contracts.Timings;
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.inference.ImageScores;
 import io.resnetstream.inference.ModelManifest;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectedInputException;
 
 /** Builds the output records: a {@link Prediction} or a {@link DeadLetter} for each input. */
 public final class Outcomes {
@@ -34,7 +34,7 @@ public final class Outcomes {
     }
 
     public Prediction prediction(BatchCoordinator.Done done, long now) {
-        BufferedImage image = done.image();
+        PendingImage image = done.image();
         ImageScores scores = done.result().scores();
         List<ClassScore> top = new ArrayList<>(scores.topClasses().length);
         for (int i = 0; i < scores.topClasses().length; i++) {

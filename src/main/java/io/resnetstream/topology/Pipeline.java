@@ -19,8 +19,8 @@ import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.imaging.UriFetcher;
-import io.resnetstream.imaging.UriPolicy;
+import io.resnetstream.ingest.UriFetcher;
+import io.resnetstream.ingest.UriPolicy;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
@@ -47,12 +47,12 @@ public final class Pipeline implements AutoCloseable {
         this.batchClassifier = batchClassifier;
     }
 
-    public static Pipeline assemble(PipelineConfig config, MeterRegistry meters) {
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters) {
         return assemble(config, meters, UnaryOperator.identity());
     }
 
     /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
-    public static Pipeline assemble(PipelineConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
         AvroLimits.capTo(config.maxImageBytes());
         Classifier model;
         try {
@@ -90,7 +90,7 @@ public final class Pipeline implements AutoCloseable {
                 batchClassifier,
                 new PipelineTopology.BatchSettings(config.maxBatchImages(), config.maxBatchDelayMs(),
                         config.batchesInFlight()),
-                new PipelineMetrics(meters),
+                new ClassifyMetrics(meters),
                 new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
                 new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
         return new Pipeline(topology, batchClassifier);

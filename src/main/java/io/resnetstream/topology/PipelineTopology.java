@@ -12,8 +12,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import io.resnetstream.batching.BatchCoordinator;
-import io.resnetstream.batching.BufferedImageSerde;
-import io.resnetstream.batching.internal.BufferedImage;
+import io.resnetstream.batching.PendingImageSerde;
+import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.inference.BatchClassifier;
@@ -51,14 +51,14 @@ public final class PipelineTopology {
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
     public static Topology build(TopicNames topics, ImageIntake intake, Outcomes outcomes, BatchClassifier classifier,
-            BatchSettings batch, PipelineMetrics metrics, Serializer<Prediction> predictions,
+            BatchSettings batch, ClassifyMetrics metrics, Serializer<Prediction> predictions,
             Serializer<DeadLetter> deadLetters) {
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(
                 () -> new BatchCoordinator(classifier, batch.maxImages(), batch.maxDelayMs(), batch.batchesInFlight(),
                         metrics));
-        StoreBuilder<KeyValueStore<Long, BufferedImage>> buffer = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedImageSerde())
+        StoreBuilder<KeyValueStore<Long, PendingImage>> buffer = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
                 .withLoggingEnabled(Map.of());
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),

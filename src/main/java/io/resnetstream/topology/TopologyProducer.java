@@ -19,7 +19,7 @@ public class TopologyProducer {
     private static final Logger LOG = Logger.getLogger(TopologyProducer.class);
 
     @Inject
-    PipelineConfig config;
+    ResnetConfig config;
 
     @Inject
     MeterRegistry meters;

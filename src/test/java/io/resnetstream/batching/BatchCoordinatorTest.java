@@ -38,7 +38,7 @@ class BatchCoordinatorTest {
     private final GatedClassifier model = new GatedClassifier();
     private final BatchClassifier classifier = new BatchClassifier(model, new ImageDecoder(ImageLimits.defaults()),
             new Preprocessor(8, 8, CropScheme.CENTER_CROP, Normalization.NONE), 1, 1);
-    private final KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store = store();
+    private final KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store = store();
 
     @AfterEach
     void release() {
@@ -104,7 +104,7 @@ class BatchCoordinatorTest {
 
     private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
         for (long offset : offsets) {
-            store.put(offset, io.resnetstream.batching.internal.BufferedImage.newBuilder()
+            store.put(offset, io.resnetstream.batching.internal.PendingImage.newBuilder()
                     .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(png()))
                     .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
                     .setAcceptedAt(now()).build());
@@ -122,9 +122,9 @@ class BatchCoordinatorTest {
         return out.toByteArray();
     }
 
-    private static KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store() {
-        KeyValueStore<Long, io.resnetstream.batching.internal.BufferedImage> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("buffer"), Serdes.Long(), new BufferedImageSerde())
+    private static KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store() {
+        KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("buffer"), Serdes.Long(), new PendingImageSerde())
                 .withLoggingDisabled().build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);

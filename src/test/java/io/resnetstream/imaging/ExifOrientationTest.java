@@ -1,7 +1,9 @@
 package io.resnetstream.imaging;
 
-import static io.resnetstream.imaging.TestImages.colourDistance;
-import static io.resnetstream.imaging.TestImages.rgbAt;
+import io.resnetstream.testing.TestImages;
+
+import static io.resnetstream.testing.TestImages.colourDistance;
+import static io.resnetstream.testing.TestImages.rgbAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,16 +1,18 @@
 package io.resnetstream.imaging;
 
-import static io.resnetstream.imaging.TestImages.BLUE;
-import static io.resnetstream.imaging.TestImages.GREEN;
-import static io.resnetstream.imaging.TestImages.RED;
-import static io.resnetstream.imaging.TestImages.WHITE;
-import static io.resnetstream.imaging.TestImages.colourDistance;
-import static io.resnetstream.imaging.TestImages.rgbAt;
+import io.resnetstream.testing.TestImages;
+
+import static io.resnetstream.testing.TestImages.BLUE;
+import static io.resnetstream.testing.TestImages.GREEN;
+import static io.resnetstream.testing.TestImages.RED;
+import static io.resnetstream.testing.TestImages.WHITE;
+import static io.resnetstream.testing.TestImages.colourDistance;
+import static io.resnetstream.testing.TestImages.rgbAt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.resnetstream.ingest.RejectReason;
-import io.resnetstream.ingest.RejectedInputException;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;

@@ -1,5 +1,7 @@
 package io.resnetstream.imaging;
 
+import io.resnetstream.testing.TestImages;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

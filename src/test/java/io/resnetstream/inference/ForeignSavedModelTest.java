@@ -1,5 +1,7 @@
 package io.resnetstream.inference;
 
+import io.resnetstream.testing.RandomViews;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -72,14 +74,14 @@ class ForeignSavedModelTest {
     @Test
     void appliesTheSoftmaxWhenTheOverridesSayLogits() throws IOException {
         ModelManifest overrides = new ModelManifest("keras-like", "7", null, "caffe", 256, 0, null, null, true, null);
-        float[] images = TestImages.gaussian(2, SIDE, 5);
+        float[] images = RandomViews.gaussian(2, SIDE, 5);
         try (TensorFlowClassifier classifier = TensorFlowClassifier.load(dir, overrides)) {
             assertThat(classifier.manifest().name()).isEqualTo("keras-like");
             assertThat(classifier.manifest().resize()).isEqualTo(256);
             float[][] rows = classifier.classify(images, 2);
-            SavedModelRoundTripTest.assertProbabilities(rows, 2, 5);
+            RandomViews.assertProbabilities(rows, 2, 5);
             for (int v = 0; v < 2; v++) {
-                float[] expected = expectedLogits(TestImages.view(images, v, SIDE));
+                float[] expected = expectedLogits(RandomViews.view(images, v, SIDE));
                 Softmax.inPlace(expected);
                 for (int c = 0; c < 5; c++) {
                     assertThat(rows[v][c]).isCloseTo(expected[c], within(1e-5f));

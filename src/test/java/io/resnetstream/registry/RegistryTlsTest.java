@@ -1,5 +1,7 @@
 package io.resnetstream.registry;
 
+import io.resnetstream.testing.FakeRegistryServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +27,7 @@ class RegistryTlsTest {
     @TempDir
     static Path dir;
     static StoreLocation store;
-    static FakeRegistry registry;
+    static FakeRegistryServer registry;
 
     @BeforeAll
     static void startHttpsRegistry() throws IOException, InterruptedException {
@@ -40,7 +42,7 @@ class RegistryTlsTest {
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(keytool.exitValue()).as("keytool, see %s", dir.resolve("keytool.log")).isZero();
         store = new StoreLocation(p12, PASSWORD, "PKCS12");
-        registry = FakeRegistry.https(TlsContext.create(store, store), true);
+        registry = FakeRegistryServer.https(TlsContext.create(store, store), true);
         registry.answer("GET", "/schemas/ids/1", 200, "{\"schema\":\"\\\"string\\\"\"}");
     }
 

@@ -1,5 +1,7 @@
 package io.resnetstream.registry;
 
+import io.resnetstream.testing.ItRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

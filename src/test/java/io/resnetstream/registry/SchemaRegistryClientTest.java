@@ -1,5 +1,7 @@
 package io.resnetstream.registry;
 
+import io.resnetstream.testing.FakeRegistryServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,12 +24,12 @@ class SchemaRegistryClientTest {
             .requiredString("id").endRecord();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FakeRegistry registry;
+    private FakeRegistryServer registry;
     private SchemaRegistryClient client;
 
     @BeforeEach
     void start() throws IOException {
-        registry = FakeRegistry.http();
+        registry = FakeRegistryServer.http();
         client = new SchemaRegistryClient(RegistrySettings.builder(registry.url()).build());
     }
 
@@ -45,7 +47,7 @@ class SchemaRegistryClientTest {
         assertThat(client.getById(7)).isEqualTo(ORDER);
 
         assertThat(registry.requests()).hasSize(1);
-        FakeRegistry.Request request = registry.requests().get(0);
+        FakeRegistryServer.Request request = registry.requests().get(0);
         assertThat(request.header("Content-Type")).isEqualTo("application/vnd.schemaregistry.v1+json");
         assertThat(request.header("Accept")).startsWith("application/vnd.schemaregistry.v1+json");
         assertThat(request.header("Authorization")).isNull();

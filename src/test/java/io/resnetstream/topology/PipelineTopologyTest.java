@@ -1,5 +1,8 @@
 package io.resnetstream.topology;
 
+import io.resnetstream.testing.ColourClassifier;
+import io.resnetstream.testing.PlainAvro;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
@@ -36,8 +39,8 @@ import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.imaging.UriFetcher;
-import io.resnetstream.imaging.UriPolicy;
+import io.resnetstream.ingest.UriFetcher;
+import io.resnetstream.ingest.UriPolicy;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.ingest.InputFormat;
@@ -66,7 +69,7 @@ class PipelineTopologyTest {
                 new UriFetcher(UriPolicy.none(), 1_000_000), 1_000_000);
         var topology = PipelineTopology.build(TOPICS, intake,
                 new Outcomes(model.manifest(), model.labels(), CropScheme.TEN_CROP, 100), batchClassifier,
-                new PipelineTopology.BatchSettings(maxImages, maxDelayMs, batchesInFlight), new PipelineMetrics(new SimpleMeterRegistry()),
+                new PipelineTopology.BatchSettings(maxImages, maxDelayMs, batchesInFlight), new ClassifyMetrics(new SimpleMeterRegistry()),
                 PlainAvro.serializer(Prediction.class), PlainAvro.serializer(DeadLetter.class));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.registry.ItRegistry;
+import io.resnetstream.testing.ItRegistry;
 import io.resnetstream.registry.SchemaNotRegisteredException;
 import io.resnetstream.registry.SchemaRegistryClient;
 import io.resnetstream.registry.UnknownSchemaException;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.registry.FakeRegistry;
+import io.resnetstream.testing.FakeRegistryServer;
 import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.SchemaRegistryClient;
 import io.resnetstream.registry.UnknownSchemaException;
@@ -28,12 +28,12 @@ import io.resnetstream.registry.UnknownSchemaException;
 class AvroSerdeTest {
     private static final int ID = 258;
 
-    private FakeRegistry registry;
+    private FakeRegistryServer registry;
     private SchemaRegistryClient client;
 
     @BeforeEach
     void start() throws IOException {
-        registry = FakeRegistry.http();
+        registry = FakeRegistryServer.http();
         registry.answer("POST", "/subjects/predictions-value/versions", 200, "{\"id\":" + ID + "}")
                 .answer("POST", "/subjects/predictions-key/versions", 200, "{\"id\":" + ID + "}")
                 .answer("POST", "/subjects/predictions-value", 200, "{\"id\":" + ID + "}")
@@ -66,7 +66,7 @@ class AvroSerdeTest {
         values.serializer().serialize("predictions", Samples.prediction());
         keys.serializer().serialize("predictions", Samples.prediction());
 
-        assertThat(registry.requests()).extracting(FakeRegistry.Request::path)
+        assertThat(registry.requests()).extracting(FakeRegistryServer.Request::path)
                 .containsExactly("/subjects/predictions-value/versions", "/subjects/predictions-key/versions");
     }
 
@@ -74,7 +74,7 @@ class AvroSerdeTest {
     void withoutAutoRegisterItOnlyLooksUp() {
         new AvroSerde<>(client, Prediction.class, false, false).serializer().serialize("predictions", Samples.prediction());
 
-        assertThat(registry.requests()).extracting(FakeRegistry.Request::method, FakeRegistry.Request::path)
+        assertThat(registry.requests()).extracting(FakeRegistryServer.Request::method, FakeRegistryServer.Request::path)
                 .containsExactly(Tuple.tuple("POST", "/subjects/predictions-value"));
     }
 

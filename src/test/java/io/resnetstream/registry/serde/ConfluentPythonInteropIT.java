@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.registry.ItRegistry;
+import io.resnetstream.testing.ItRegistry;
 
 /**
  * Confluent's own Python client agrees with our bytes, both ways, through the same registry. Runs

@@ -1,0 +1,21 @@
+package io.resnetstream.outcome;
+
+/** Why an input went to the dead-letter topic. The names are a stable contract (DeadLetter.reason). */
+public enum RejectReason {
+    /** The value is not a valid event (bad wire format, bad Avro, no image in it). */
+    MALFORMED_EVENT,
+    /** The value names a schema id the registry does not know. */
+    UNKNOWN_SCHEMA,
+    /** More bytes than the configured limit (the message or a fetched image). */
+    TOO_LARGE,
+    /** Width × height above the pixel limit, read from the header before any decode. */
+    TOO_MANY_PIXELS,
+    /** Not an image format we decode. */
+    UNSUPPORTED_FORMAT,
+    /** Looked like an image but failed to decode (truncated, corrupt). */
+    UNDECODABLE,
+    /** A URI whose scheme or location the configuration does not allow. */
+    URI_NOT_ALLOWED,
+    /** An allowed URI that could not be fetched. */
+    FETCH_FAILED
+}

@@ -1,0 +1,168 @@
+package io.resnetstream.tools;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.outcome.RejectedInputException;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.Classifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Throughput of the pipeline next to the bare model, at the same batch size, in one run:
+ * (1) the bare forward pass on ready tensors, (2) decode + crops alone on one thread (how many cores feed the
+ * model), (3) decode + crops + forward in memory, (4) end to end through Kafka (exactly-once, changelogged
+ * buffer, registry serdes) on fresh topics.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--model", required = true, description = "SavedModel directory with manifest.json")
+    String model;
+
+    @Option(names = "--images", defaultValue = "64", description = "Images per measurement (default: ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--crop-scheme", defaultValue = "ten-crop", description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
+    String cropScheme;
+
+    @Option(names = "--image-size", defaultValue = "320", description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
+    int imageSize;
+
+    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--no-kafka", description = "Skip the end-to-end measurement")
+    boolean noKafka;
+
+    @Option(names = "--batches-in-flight", split = ",", description = "Run end to end once per value, e.g. 0,2 "
+            + "(default: resnet.batches-in-flight as configured)")
+    List<Integer> batchesInFlight = List.of();
+
+    @Option(names = "--simulate-accelerator", paramLabel = "VIEWS_PER_S", description = "Replace the forward pass by "
+            + "a wait of views ÷ VIEWS_PER_S that leaves the CPU free, as a GPU would: the CPU-side stages measured "
+            + "against a device faster than this CPU (uniform outputs; no accuracy)")
+    Double simulatedViewsPerSecond;
+
+    @Override
+    public Integer call() throws Exception {
+        String run = "bench-" + System.currentTimeMillis();
+        List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
+        UnaryOperator<Classifier> device = simulatedViewsPerSecond == null ? UnaryOperator.identity()
+                : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
+        List<Map<String, String>> runs = new ArrayList<>();
+        for (Integer n : batchesInFlight.isEmpty() ? List.of((Integer) null) : batchesInFlight) {
+            Map<String, String> settings = new HashMap<>(Map.of("resnet.model-dir", model,
+                    "resnet.crop-scheme", cropScheme, "resnet.max-batch-images", String.valueOf(batch)));
+            if (n != null) {
+                settings.put("resnet.batches-in-flight", String.valueOf(n));
+            }
+            runs.add(settings);
+        }
+        double bare = Double.NaN;
+        for (int r = 0; r < runs.size(); r++) {
+            try (LocalPipeline local = new LocalPipeline(kafka, run + "-" + r, runs.get(r), device)) {
+                if (r == 0) {
+                    bare = inMemoryFigures(local, samples);
+                }
+                if (!noKafka) {
+                    endToEnd(local, samples, bare);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The bare model, the CPU-side stage alone and both together, in memory; returns the bare model's images/s. */
+    private double inMemoryFigures(LocalPipeline local, List<SampleImages.Sample> samples) throws Exception {
+        BatchClassifier batchClassifier = local.pipeline().batchClassifier();
+        Classifier classifier = batchClassifier.classifier();
+        Preprocessor pre = batchClassifier.preprocessor();
+        System.out.printf("model %s%s, %s (%d views/image), batch %d images = %d views, %d images of %d×%d%n",
+                classifier.manifest().name(), simulatedViewsPerSecond == null ? ""
+                        : String.format(" as a simulated accelerator of %.0f views/s", simulatedViewsPerSecond),
+                cropScheme, pre.views(), batch, batch * pre.views(), images, imageSize, imageSize);
+        double bare = bareModel(classifier, pre);
+        report("bare model (forward pass only)", bare, bare);
+        double perCore = preprocessingOnOneThread(batchClassifier, samples);
+        report("decode + crops only, one thread", perCore, bare);
+        System.out.printf("%-48s %9.2f cores keep this model busy%n", "  so", bare / perCore);
+        report("decode + crops + forward, in memory", inMemory(batchClassifier, samples), bare);
+        return bare;
+    }
+
+    private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare) throws Exception {
+        local.start(partitions);
+        long start = System.nanoTime();
+        List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
+        report("pipeline end to end through Kafka, " + local.config().batchesInFlight() + " in flight",
+                samples.size() / seconds(start), bare);
+        System.out.printf("batches formed: %.1f images on average (max %d)%n",
+                predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).average().orElse(0), batch);
+        long[] bytes = local.inputAndChangelogBytes();
+        System.out.printf("buffer changelog on the broker: %,d bytes for %,d input bytes (%.2f×)%n", bytes[1],
+                bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
+    }
+
+    private static void report(String what, double imagesPerSecond, double bare) {
+        System.out.printf("%-48s %9.1f images/s   ratio to bare model %.2f%n", what, imagesPerSecond,
+                imagesPerSecond / bare);
+    }
+
+    private double bareModel(Classifier classifier, Preprocessor pre) {
+        float[] input = new float[batch * pre.floatsPerImage()];
+        Random random = new Random(1);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = random.nextFloat() * 255 - 128;
+        }
+        int views = batch * pre.views();
+        classifier.classify(input, views); // warm-up: the first pass compiles kernels
+        int rounds = Math.max(1, images / batch);
+        long start = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+            classifier.classify(input, views);
+        }
+        return rounds * batch / seconds(start);
+    }
+
+    /** The CPU-side stage alone, on one core: what sizes the cores that must feed an accelerator. */
+    private static double preprocessingOnOneThread(BatchClassifier classifier, List<SampleImages.Sample> samples)
+            throws RejectedInputException {
+        Preprocessor pre = classifier.preprocessor();
+        float[] views = new float[pre.floatsPerImage()];
+        long start = System.nanoTime();
+        for (SampleImages.Sample sample : samples) {
+            pre.writeViews(classifier.decoder().decode(sample.bytes()), views, 0);
+        }
+        return samples.size() / seconds(start);
+    }
+
+    private double inMemory(BatchClassifier classifier, List<SampleImages.Sample> samples) {
+        List<byte[]> bytes = samples.stream().map(SampleImages.Sample::bytes).toList();
+        long start = System.nanoTime();
+        for (int i = 0; i < bytes.size(); i += batch) {
+            classifier.classify(bytes.subList(i, Math.min(bytes.size(), i + batch)));
+        }
+        return bytes.size() / seconds(start);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,156 @@
+package io.resnetstream.tools;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.inference.Classifier;
+import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.topology.Pipeline;
+import io.resnetstream.topology.ResnetConfig;
+import io.resnetstream.topology.PipelineTopology;
+import io.smallrye.config.SmallRyeConfig;
+
+/**
+ * The service's pipeline run in-process on the local stack, on fresh topics, with the service's own
+ * Kafka Streams settings: what the benchmark and the evaluation measure.
+ */
+final class LocalPipeline implements AutoCloseable {
+    private final KafkaOptions kafka;
+    private final ResnetConfig config;
+    private final Pipeline pipeline;
+    private final Properties streamsProps;
+    private KafkaStreams streams;
+
+    /** Assembles the pipeline (loads the model) on fresh topics named after {@code run}. */
+    LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings) {
+        this(kafka, run, settings, UnaryOperator.identity());
+    }
+
+    LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings, UnaryOperator<Classifier> wrapModel) {
+        this.kafka = kafka;
+        Map<String, String> values = new HashMap<>(settings);
+        values.put("resnet.registry-url", kafka.registry);
+        values.put("kafka.bootstrap.servers", kafka.bootstrap);
+        values.put("resnet.application-id", run);
+        values.put("resnet.state-dir", System.getProperty("java.io.tmpdir") + "/resnet-stream-tools/" + run);
+        values.put("resnet.topic.images", run + "-images");
+        values.put("resnet.topic.predictions", run + "-predictions");
+        values.put("resnet.topic.dead-letters", run + "-dlq");
+        SmallRyeConfig all = ConfigLoader.load(values);
+        this.config = ConfigLoader.pipeline(all);
+        this.streamsProps = ConfigLoader.streams(all);
+        streamsProps.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
+        streamsProps.put(StreamsConfig.APPLICATION_ID_CONFIG, run);
+        this.pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), wrapModel);
+    }
+
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    ResnetConfig config() {
+        return config;
+    }
+
+    /** Creates the topics and starts Kafka Streams; returns once it runs. */
+    void start(int imagePartitions) throws Exception {
+        try (Admin a = Admin.create(kafka.clientProperties())) {
+            a.createTopics(List.of(new NewTopic(config.topic().images(), imagePartitions, (short) 1),
+                    new NewTopic(config.topic().predictions(), 1, (short) 1),
+                    new NewTopic(config.topic().deadLetters(), 1, (short) 1))).all().get();
+        }
+        streams = new KafkaStreams(pipeline.topology(), streamsProps);
+        streams.start();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.currentTimeMillis() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("Kafka Streams did not start: " + streams.state());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
+    List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
+        Serializer<ImageEvent> events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, true, false)
+                .serializer();
+        Deserializer<Prediction> predictions = new AvroSerde<>(kafka.registryClient(), Prediction.class, false, false)
+                .deserializer();
+        Properties consumerProps = kafka.clientProperties();
+        consumerProps.put("group.id", config.topic().predictions() + "-reader");
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("auto.offset.reset", "earliest");
+        Properties producerProps = kafka.clientProperties();
+        producerProps.put("max.request.size", String.valueOf(config.fetchBytes()));
+        List<Prediction> out = new ArrayList<>();
+        int outcomes = 0;
+        try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+                var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
+            consumer.subscribe(List.of(config.topic().predictions(), config.topic().deadLetters()));
+            for (SampleImages.Sample s : samples) {
+                byte[] event = events.serialize(config.topic().images(), ProduceCommand.event(s));
+                producer.send(new ProducerRecord<>(config.topic().images(), s.id(), event));
+            }
+            producer.flush();
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (outcomes < samples.size() && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    outcomes++;
+                    if (r.topic().equals(config.topic().predictions())) {
+                        out.add(predictions.deserialize(r.topic(), r.value()));
+                    }
+                }
+            }
+        }
+        if (outcomes < samples.size()) {
+            throw new IllegalStateException("only " + outcomes + " of " + samples.size() + " outcomes within " + timeout);
+        }
+        return out;
+    }
+
+    /** Bytes on the broker for the input topic and the buffer store's changelog: the price of exactly-once buffering. */
+    long[] inputAndChangelogBytes() throws Exception {
+        String changelog = streamsProps.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-" + PipelineTopology.BUFFER_STORE
+                + "-changelog";
+        try (Admin a = Admin.create(kafka.clientProperties())) {
+            Map<String, Long> bytes = new HashMap<>();
+            List<Integer> brokers = a.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+            a.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values()
+                    .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(),
+                            Long::sum))));
+            return new long[] { bytes.getOrDefault(config.topic().images(), 0L), bytes.getOrDefault(changelog, 0L) };
+        }
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams.cleanUp();
+        }
+        pipeline.close();
+    }
+}

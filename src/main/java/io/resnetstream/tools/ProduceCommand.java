@@ -1,0 +1,99 @@
+package io.resnetstream.tools;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.registry.serde.AvroSerde;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Sends images to the images topic, as ImageEvents (Avro, registry) or raw bytes keyed by id. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Send images to the images topic: generated sample shapes, or the files of a folder.")
+public final class ProduceCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--format", defaultValue = "avro", description = "avro (ImageEvent) or raw (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--dir", description = "Send every .jpg/.jpeg/.png file of this folder")
+    Path dir;
+
+    @Option(names = "--count", defaultValue = "24", description = "Generated sample images to send (default: ${DEFAULT-VALUE})")
+    int count;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated samples (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--size", defaultValue = "96", description = "Generated samples' side in pixels (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--id-prefix", defaultValue = "sample", description = "Prefix of the generated ids (default: ${DEFAULT-VALUE})")
+    String idPrefix;
+
+    @Option(names = "--corrupt", defaultValue = "0", description = "Also send this many undecodable images")
+    int corrupt;
+
+    @Override
+    public Integer call() throws IOException {
+        List<SampleImages.Sample> samples = dir != null ? fromDir(dir) : SampleImages.shapes(idPrefix, count, size, seed);
+        List<SampleImages.Sample> all = new ArrayList<>(samples);
+        for (int i = 0; i < corrupt; i++) {
+            all.add(new SampleImages.Sample(idPrefix + "-corrupt-" + i, "corrupt", SampleImages.corruptJpeg(i)));
+        }
+        boolean avro = format.equalsIgnoreCase("avro");
+        var events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, true, false).serializer();
+        var props = kafka.clientProperties();
+        props.put("enable.idempotence", "true");
+        props.put("max.request.size", String.valueOf(32 * 1024 * 1024));
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (SampleImages.Sample s : all) {
+                byte[] value = avro ? events.serialize(kafka.imagesTopic, event(s)) : s.bytes();
+                producer.send(new ProducerRecord<>(kafka.imagesTopic, s.id(), value));
+            }
+            producer.flush();
+        }
+        System.out.printf("sent %d image(s) to %s as %s%n", all.size(), kafka.imagesTopic, avro ? "ImageEvent" : "raw bytes");
+        return 0;
+    }
+
+    static ImageEvent event(SampleImages.Sample s) {
+        return ImageEvent.newBuilder()
+                .setImageId(s.id())
+                .setData(ByteBuffer.wrap(s.bytes()))
+                .setContentType(s.id().endsWith(".png") ? "image/png" : "image/jpeg")
+                .setSource("resnet-stream produce")
+                .setEventTime(Instant.now())
+                .setAttributes(Map.of("truth", s.truth()))
+                .build();
+    }
+
+    private static List<SampleImages.Sample> fromDir(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<SampleImages.Sample> out = new ArrayList<>();
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.matches("(?i).*\\.(jpe?g|png)$")) {
+                    out.add(new SampleImages.Sample(name, "", Files.readAllBytes(f)));
+                }
+            }
+            return out;
+        }
+    }
+}
