@@ -27,6 +27,9 @@ public record ModelManifest(String name, String version, String digest, String n
     /** The manifest's file name inside a model directory. */
     public static final String FILE_NAME = "manifest.json";
 
+    /** The labels file's name when a manifest names none (our exports, and models without a manifest). */
+    public static final String DEFAULT_LABELS_FILE = "labels.txt";
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             // later versions may add fields; older readers skip them

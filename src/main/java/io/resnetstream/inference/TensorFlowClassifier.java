@@ -1,6 +1,5 @@
 package io.resnetstream.inference;
 
-import io.resnetstream.resnet.SavedModelExporter;
 
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
@@ -134,7 +133,7 @@ public final class TensorFlowClassifier implements Classifier {
                 normalization,
                 given.resize() > 0 ? given.resize() : Math.round(crop * 256f / 224f),
                 crop, inputName, outputName, given.outputIsLogits(),
-                given.labelsFile() != null ? given.labelsFile() : SavedModelExporter.LABELS_FILE);
+                given.labelsFile() != null ? given.labelsFile() : ModelManifest.DEFAULT_LABELS_FILE);
     }
 
     private static String pick(String role, String given, PairList<String, Shape> available) {

@@ -36,7 +36,7 @@ public final class SavedModelExporter {
     public static final String INPUT_NAME = "input_1";
     public static final String OUTPUT_NAME = "predictions";
     public static final String SIGNATURE_KEY = "serving_default";
-    public static final String LABELS_FILE = "labels.txt";
+    public static final String LABELS_FILE = ModelManifest.DEFAULT_LABELS_FILE;
 
     private SavedModelExporter() {
     }
