@@ -164,7 +164,7 @@ public final class BatchCoordinator {
         collect(false);
         while (true) {
             while (inFlight.size() < maxInFlight && due(now)) {
-                start();
+                start(now);
                 collect(false);
             }
             if (waiting() < maxImages || inFlight.isEmpty()) {
@@ -182,7 +182,8 @@ public final class BatchCoordinator {
     }
 
     /** Up to max-batch-images of the oldest waiting images, across tasks, into one batch. */
-    private void start() {
+    /** @param now the caller's clock: the batch's start, comparable with the images' accepted-at times */
+    private void start(long now) {
         record Candidate(Member member, long offset, long acceptedAt) {
         }
         List<Candidate> candidates = new ArrayList<>();
@@ -199,9 +200,9 @@ public final class BatchCoordinator {
             bytes.add(ByteBuffers.toArray(image.getImage()));
         }
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> {
-            long started = System.currentTimeMillis();
+            long startNanos = System.nanoTime();
             List<BatchClassifier.Result> results = classifier.classify(bytes);
-            return new Outcome(results, started, System.currentTimeMillis() - started);
+            return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
         }, inference);
         inFlight.add(new InFlight(picks, outcome));
     }

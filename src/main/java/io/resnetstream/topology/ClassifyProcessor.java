@@ -60,7 +60,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs(); // the driver's clock in tests, the wall clock in service
         String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
         try {
             AcceptedImage image = intake.accept(where.topic(), record.key(), record.value(), fallbackId);
@@ -90,7 +90,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     }
 
     private void forwardDone() {
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs(); // the driver's clock in tests, the wall clock in service
         for (BatchCoordinator.Done done : coordinator.takeDone(context.taskId())) {
             PendingImage image = done.image();
             RejectedInputException failure = done.result().failure();
