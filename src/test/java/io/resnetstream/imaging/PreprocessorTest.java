@@ -20,43 +20,25 @@ class PreprocessorTest {
 
     private final Preprocessor tenCrop = new Preprocessor(256, 224, CropScheme.TEN_CROP, Normalization.NONE);
 
-    @Test
-    void tenCropBoxesOfALandscapeImage() {
-        assertThat(tenCrop.cropBoxes(340, 256)).containsExactly(
-                new CropBox(0, 0, 224, false),
-                new CropBox(116, 0, 224, false),
-                new CropBox(0, 32, 224, false),
-                new CropBox(116, 32, 224, false),
-                new CropBox(58, 16, 224, false),
-                new CropBox(0, 0, 224, true),
-                new CropBox(116, 0, 224, true),
-                new CropBox(0, 32, 224, true),
-                new CropBox(116, 32, 224, true),
-                new CropBox(58, 16, 224, true));
-    }
+    /** Corners at 0 and the far margin, the centre at floor(margin / 2), then the same five flipped. */
+    @ParameterizedTest(name = "{0}x{1}: margins {2}, {3}; centre {4}, {5}")
+    @CsvSource({
+        "340, 256, 116, 32, 58, 16", // landscape
+        "256, 341, 32, 117, 16, 58", // portrait, odd margin: floor(117 / 2)
+        "256, 256, 32, 32, 16, 16", // square
+    })
+    void tenCropBoxesAreCornersCentreThenTheirFlips(int width, int height, int right, int bottom, int centreX,
+            int centreY) {
+        List<CropBox> expected = new java.util.ArrayList<>();
+        for (boolean flipped : new boolean[] {false, true}) {
+            expected.add(new CropBox(0, 0, 224, flipped));
+            expected.add(new CropBox(right, 0, 224, flipped));
+            expected.add(new CropBox(0, bottom, 224, flipped));
+            expected.add(new CropBox(right, bottom, 224, flipped));
+            expected.add(new CropBox(centreX, centreY, 224, flipped));
+        }
 
-    @Test
-    void tenCropBoxesOfAPortraitImageWithAnOddMargin() {
-        assertThat(tenCrop.cropBoxes(256, 341)).containsExactly(
-                new CropBox(0, 0, 224, false),
-                new CropBox(32, 0, 224, false),
-                new CropBox(0, 117, 224, false),
-                new CropBox(32, 117, 224, false),
-                new CropBox(16, 58, 224, false), // floor(117 / 2)
-                new CropBox(0, 0, 224, true),
-                new CropBox(32, 0, 224, true),
-                new CropBox(0, 117, 224, true),
-                new CropBox(32, 117, 224, true),
-                new CropBox(16, 58, 224, true));
-    }
-
-    @Test
-    void tenCropBoxesOfASquareImage() {
-        List<CropBox> boxes = tenCrop.cropBoxes(256, 256);
-
-        assertThat(boxes).extracting(CropBox::x).containsExactly(0, 32, 0, 32, 16, 0, 32, 0, 32, 16);
-        assertThat(boxes).extracting(CropBox::y).containsExactly(0, 0, 32, 32, 16, 0, 0, 32, 32, 16);
-        assertThat(boxes).extracting(CropBox::flipped).containsExactly(false, false, false, false, false, true, true, true, true, true);
+        assertThat(tenCrop.cropBoxes(width, height)).containsExactlyElementsOf(expected);
     }
 
     @Test
