@@ -59,7 +59,7 @@ kafka_java() {
 }
 
 # Java for Apicurio Registry 3, which needs 21+: JAVA21_HOME, then JAVA_HOME, then the newest
-# JDK under /usr/lib/jvm (these machines carry Temurin 25 beside the default Java 17).
+# JDK under /usr/lib/jvm (e.g. a Temurin 25 installed beside a default Java 17).
 registry_java() {
   local cand best="" best_major=0 m
   for cand in "${JAVA21_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/*; do
@@ -76,7 +76,7 @@ registry_java() {
 }
 
 # Kafka's command-line tools, run from the fetched jars. Short-lived JVMs: client compiler only and
-# the serial collector, which start noticeably faster on two cores.
+# the serial collector, which start noticeably faster on hosts with few cores.
 kafka_tool() {
   [[ -d $KAFKA_LIB ]] || die "Kafka jars missing in $KAFKA_LIB; run deploy/stack.sh start first"
   [[ -f $CONF_DIR/tools-log4j2.properties ]] || write_tools_log_config

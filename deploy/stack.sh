@@ -197,7 +197,7 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # Fewer internal partitions than the default 50: the first consumer group and the first
-# transaction create these topics, which takes seconds on two cores.
+# transaction create these topics, which can take seconds on a small (2-core) host.
 offsets.topic.num.partitions=8
 transaction.state.log.num.partitions=8
 num.partitions=1
@@ -459,8 +459,8 @@ cmd_start() {
     return 0
   fi
   fetch
-  # One after the other: started side by side on two busy cores they were no faster in total
-  # (8-17 s against 10 s measured) and Kafka took longer to be ready.
+  # One after the other: started side by side on a busy 2-core host they were no faster in total
+  # and Kafka took longer to be ready (deploy/README.md, Start times).
   if [[ $KAFKA_ACTION == start ]]; then launch_kafka; fi
   if [[ $KAFKA_ACTION == running ]]; then
     log "kafka already running (pid $KAFKA_PID, $KAFKA_BOOTSTRAP)"

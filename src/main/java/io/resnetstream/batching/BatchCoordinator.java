@@ -28,7 +28,7 @@ import io.resnetstream.contracts.ByteBuffers;
  * the next batch's decoding) goes on while the model works.
  *
  * <p>The images themselves stay in each task's changelogged store until that task forwards their
- * outcome (DESIGN.md, invariant 2). What this class holds in memory is only derived from those
+ * outcome (docs/design.md, invariant 2). What this class holds in memory is only derived from those
  * stores: which buffered images still wait for a batch, the batches in flight, and the outcomes
  * computed but not yet forwarded. All of it is a cache: lost on a crash, rebuilt from the stores on
  * restore (invariant 3). A batch still in flight when its task leaves is dropped on arrival; the

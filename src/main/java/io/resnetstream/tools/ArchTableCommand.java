@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Prints the paper's architectures with layer, parameter and multiply-add counts, optionally their speed here. */
+/** Prints the paper's architectures with layer, parameter and multiply-add counts, with --measure their speed. */
 @Command(name = "arch-table", mixinStandardHelpOptions = true,
         description = "Layers, parameters and multiply-adds of the paper's ResNets next to the paper's figures; "
                 + "with --measure also images/s of each network built in memory on this machine.")

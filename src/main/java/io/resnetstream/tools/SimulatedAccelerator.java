@@ -10,7 +10,7 @@ import io.resnetstream.inference.ModelManifest;
 /**
  * For the benchmark only: a stand-in for a model on an accelerator that classifies {@code viewsPerSecond} views
  * per second without using the host's cores, so that the CPU-side stages (intake, decoding, cropping, Kafka)
- * can be measured against a device faster than this machine's CPU. It answers uniform probabilities; the
+ * can be measured against a device faster than the host's CPU. It answers uniform probabilities; the
  * manifest and labels are the real model's, so preprocessing is the real one.
  */
 final class SimulatedAccelerator implements Classifier {

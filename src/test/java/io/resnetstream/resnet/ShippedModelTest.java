@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo model in {@code models/shapes-resnet20} is what its manifest says, and classifies held-out shapes (a
- * seed the training never used) as the README reports: a model swapped or retrained without care fails here. The
+ * seed the training never used) as docs/models.md reports: a model swapped or retrained without care fails here. The
  * full figure comes from {@code bin/resnet-stream evaluate} through Kafka; this is a smaller in-memory sample.
  */
 class ShippedModelTest {
