@@ -13,7 +13,7 @@ import io.resnetstream.resnet.training.LabeledImage;
 import io.resnetstream.resnet.training.ShapesDataset;
 
 /** Sample input for the demo and the benchmark: generated shape images whose id names the true shape. */
-final class SampleImages {
+public final class SampleImages {
     record Sample(String id, String truth, byte[] bytes) {
     }
 
@@ -40,7 +40,7 @@ final class SampleImages {
     }
 
     /** A JPEG start-of-image marker followed by junk: passes no decoder. */
-    static byte[] corruptJpeg(int seed) {
+    public static byte[] corruptJpeg(int seed) {
         byte[] b = new byte[512];
         Arrays.fill(b, (byte) (seed + 0x55));
         b[0] = (byte) 0xFF;

@@ -3,7 +3,6 @@ package io.resnetstream.batching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.imageio.ImageIO;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.TaskId;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.testing.TestImages;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
@@ -105,7 +104,7 @@ class BatchCoordinatorTest {
     private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
         for (long offset : offsets) {
             store.put(offset, io.resnetstream.batching.internal.PendingImage.newBuilder()
-                    .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(png()))
+                    .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB))))
                     .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
                     .setAcceptedAt(now()).build());
             coordinator.buffered(TASK, offset, now());
@@ -114,12 +113,6 @@ class BatchCoordinatorTest {
 
     private static long now() {
         return System.currentTimeMillis();
-    }
-
-    private static byte[] png() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB), "png", out);
-        return out.toByteArray();
     }
 
     private static KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store() {

@@ -2,10 +2,6 @@ package io.resnetstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -18,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import javax.imageio.ImageIO;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,6 +22,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 
 import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.testing.TestImages;
+import io.resnetstream.tools.SampleImages;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.registry.serde.AvroSerde;
@@ -57,9 +54,9 @@ class PipelineIT {
                 String id = stack.run + "-img-" + i;
                 sent.add(id);
                 // ten images per partition, so a batch of 16 must gather from several partitions
-                producer.send(new ProducerRecord<>(stack.images, i % 3, id, event(id, jpeg(i, 200 + 7 * i, 160))));
+                producer.send(new ProducerRecord<>(stack.images, i % 3, id, event(id, TestImages.encode(TestImages.disc(i, 200 + 7 * i, 160), "jpg"))));
             }
-            producer.send(new ProducerRecord<>(stack.images, "corrupt", event("corrupt", corruptJpeg())));
+            producer.send(new ProducerRecord<>(stack.images, "corrupt", event("corrupt", SampleImages.corruptJpeg(0))));
             // Confluent framing naming a schema id the registry never issued
             producer.send(new ProducerRecord<>(stack.images, "unknown-schema",
                     new byte[] { 0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'x' }));
@@ -102,7 +99,7 @@ class PipelineIT {
             for (int i = 0; i < 12; i++) {
                 String id = stack.run + "-img-" + i;
                 sent.add(id);
-                producer.send(new ProducerRecord<>(stack.images, id, event(id, jpeg(i, 240, 180))));
+                producer.send(new ProducerRecord<>(stack.images, id, event(id, TestImages.encode(TestImages.disc(i, 240, 180), "jpg"))));
             }
             producer.flush();
             long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
@@ -140,28 +137,6 @@ class PipelineIT {
     private byte[] event(String id, byte[] image) {
         return events.serialize(stack.images, ImageEvent.newBuilder().setImageId(id).setData(ByteBuffer.wrap(image))
                 .setContentType("image/jpeg").setSource("PipelineIT").setEventTime(Instant.now()).build());
-    }
-
-    private static byte[] jpeg(int seed, int w, int h) throws IOException {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(seed * 40 % 256, seed * 90 % 256, seed * 150 % 256));
-        g.fillRect(0, 0, w, h);
-        g.setColor(Color.WHITE);
-        g.fillOval(w / 4, h / 4, w / 2, h / 2);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "jpg", out);
-        return out.toByteArray();
-    }
-
-    private static byte[] corruptJpeg() {
-        byte[] b = new byte[600];
-        java.util.Arrays.fill(b, (byte) 0x5a);
-        b[0] = (byte) 0xFF;
-        b[1] = (byte) 0xD8;
-        b[2] = (byte) 0xFF;
-        return b;
     }
 
     private String tempDir(String what) throws IOException {

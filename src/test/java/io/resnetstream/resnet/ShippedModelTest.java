@@ -21,6 +21,7 @@ import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.resnet.training.LabeledImage;
+import io.resnetstream.testing.TestImages;
 import io.resnetstream.resnet.training.ShapesDataset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,7 @@ class ShippedModelTest {
         for (int i = 0; i < IMAGES; i++) {
             LabeledImage image = dataset.render(i, 96, 96);
             heldOut.add(image);
-            jpegs.add(jpeg(image));
+            jpegs.add(TestImages.encode(image.toBufferedImage(), "jpg"));
         }
     }
 
@@ -97,15 +98,5 @@ class ShippedModelTest {
             }
             return right;
         }
-    }
-
-    private static byte[] jpeg(LabeledImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image.toBufferedImage(), "jpg", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

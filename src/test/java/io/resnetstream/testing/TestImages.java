@@ -42,6 +42,18 @@ public final class TestImages {
         return image;
     }
 
+    /** A white disc on a background whose colour follows {@code seed}: distinct, compressible test pictures. */
+    public static BufferedImage disc(int seed, int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(new java.awt.Color(seed * 40 % 256, seed * 90 % 256, seed * 150 % 256));
+        g.fillRect(0, 0, width, height);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillOval(width / 4, height / 4, width / 2, height / 2);
+        g.dispose();
+        return image;
+    }
+
     public static int quadrantColour(int x, int y, int width, int height) {
         boolean right = x >= width / 2;
         boolean bottom = y >= height / 2;
