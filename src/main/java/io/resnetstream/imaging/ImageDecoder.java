@@ -9,7 +9,8 @@ import org.opencv.imgcodecs.Imgcodecs;
 
 /**
  * Decodes JPEG, PNG, GIF, BMP and WebP into 8-bit RGB, enforcing {@link ImageLimits} before any pixel
- * is decoded: the byte size first, then width × height as read from the header.
+ * is decoded: the byte size first, then width × height as read from the header, the size once resized, and a
+ * JPEG's scan count.
  *
  * <p>Everything becomes 8-bit RGB: grey is replicated, 16-bit samples keep their high byte, palettes are
  * expanded, and <b>alpha is dropped</b> (the stored colour is kept, not composited), as PIL's
@@ -83,6 +84,22 @@ public final class ImageDecoder {
         if (info.width() > Integer.MAX_VALUE || info.height() > Integer.MAX_VALUE || info.pixels() > limits.maxPixels()) {
             throw new RejectedInputException(RejectReason.TOO_MANY_PIXELS, format.id() + " header says "
                     + info.width() + "x" + info.height() + ", over the limit of " + limits.maxPixels() + " pixels");
+        }
+        if (limits.resizeShorterSide() > 0) {
+            int shorterSide = limits.resizeShorterSide();
+            long longer = Preprocessor.resizedLonger(info.width(), info.height(), shorterSide);
+            if (longer * shorterSide > limits.maxResizedPixels()) {
+                throw new RejectedInputException(RejectReason.TOO_MANY_PIXELS, format.id() + " " + info.width() + "x"
+                        + info.height() + " would be " + longer + "x" + shorterSide + " once resized, over the limit of "
+                        + limits.maxResizedPixels() + " pixels");
+            }
+        }
+        if (format == ImageFormat.JPEG) {
+            int scans = JpegHeader.countScans(data, info.jpegScanOffset(), limits.maxJpegScans() + 1);
+            if (scans > limits.maxJpegScans()) {
+                throw new RejectedInputException(RejectReason.TOO_MANY_SCANS,
+                        "jpeg has over " + limits.maxJpegScans() + " scans (decode time grows with each)");
+            }
         }
         return info;
     }

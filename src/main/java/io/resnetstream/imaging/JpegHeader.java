@@ -83,6 +83,27 @@ final class JpegHeader {
         return false;
     }
 
+    /**
+     * The scans from the first one to the end of the image, counting no further than {@code stopAt}. Each later
+     * scan starts with an SOS marker (0xFF 0xDA), which entropy-coded data cannot contain (see
+     * {@link #hasEndOfImage}).
+     */
+    static int countScans(byte[] d, int scanOffset, int stopAt) {
+        int scans = 1;
+        for (int i = scanOffset; i < d.length - 1 && scans < stopAt; i++) {
+            if (d[i] == (byte) 0xFF) {
+                int marker = d[i + 1] & 0xFF;
+                if (marker == EOI) {
+                    break;
+                }
+                if (marker == SOS) {
+                    scans++;
+                }
+            }
+        }
+        return scans;
+    }
+
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
     private static boolean isStartOfFrame(int marker) {
         return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;

@@ -116,7 +116,7 @@ public final class Preprocessor {
         if (shorter == resizeShorter) {
             return image;
         }
-        int longer = Math.toIntExact((2L * Math.max(width, height) * resizeShorter + shorter) / (2L * shorter));
+        int longer = Math.toIntExact(resizedLonger(width, height, resizeShorter));
         int newWidth = width <= height ? resizeShorter : longer;
         int newHeight = width <= height ? longer : resizeShorter;
         int interpolation = shorter > resizeShorter ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR;
@@ -129,6 +129,12 @@ public final class Preprocessor {
             source.release();
             resized.release();
         }
+    }
+
+    /** The longer side once the shorter one is {@code shorterSide}: scaled alike, rounded to the nearest pixel. */
+    static long resizedLonger(long width, long height, int shorterSide) {
+        long shorter = Math.min(width, height);
+        return (2L * Math.max(width, height) * shorterSide + shorter) / (2L * shorter);
     }
 
     /**

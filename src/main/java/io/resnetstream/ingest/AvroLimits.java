@@ -7,16 +7,25 @@ package io.resnetstream.ingest;
  * first decode; explicit {@code -D} settings win.
  */
 public final class AvroLimits {
+    /**
+     * Items in one Avro array or map block. An {@code ImageEvent}'s only collection is its attributes map; a
+     * payload of 16 bytes claiming 20 million entries made Avro allocate 135 MB before failing.
+     */
+    public static final int MAX_COLLECTION_ITEMS = 10_000;
+
     private AvroLimits() {
     }
 
     public static void capTo(long maxImageBytes) {
-        String limit = String.valueOf(Math.min(Integer.MAX_VALUE - 8L, maxImageBytes + 64 * 1024));
-        for (String key : new String[] { "org.apache.avro.limits.string.maxLength",
-                "org.apache.avro.limits.bytes.maxLength", "org.apache.avro.limits.collectionItems.maxLength" }) {
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, limit);
-            }
+        String bytes = String.valueOf(Math.min(Integer.MAX_VALUE - 8L, maxImageBytes + 64 * 1024));
+        setUnlessGiven("org.apache.avro.limits.string.maxLength", bytes);
+        setUnlessGiven("org.apache.avro.limits.bytes.maxLength", bytes);
+        setUnlessGiven("org.apache.avro.limits.collectionItems.maxLength", String.valueOf(MAX_COLLECTION_ITEMS));
+    }
+
+    private static void setUnlessGiven(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
 }

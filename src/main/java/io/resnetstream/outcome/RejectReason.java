@@ -10,6 +10,8 @@ public enum RejectReason {
     TOO_LARGE,
     /** Width × height above the pixel limit, read from the header before any decode. */
     TOO_MANY_PIXELS,
+    /** A JPEG with more scans than the limit: its decode time grows with each scan. */
+    TOO_MANY_SCANS,
     /** Not an image format we decode. */
     UNSUPPORTED_FORMAT,
     /** Looked like an image but failed to decode (truncated, corrupt). */

@@ -232,6 +232,38 @@ class ImageDecoderTest {
     }
 
     @Test
+    void anImageTooLargeOnceResizedIsRefusedFromItsHeader() {
+        ImageDecoder forResNet50 = new ImageDecoder(ImageLimits.defaults().forResize(256, ImageLimits.DEFAULT_MAX_RESIZED_PIXELS));
+        // 77 bytes of PNG, but 131072x256 once its shorter side is 256
+        assertThatThrownBy(() -> forResNet50.probe(TestImages.pngClaiming(512, 1)))
+                .isInstanceOf(RejectedInputException.class)
+                .hasMessageContaining("131072")
+                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+        assertThat(reasonFor(TestImages.pngClaiming(12_000, 1), forResNet50)).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+        // a panorama of 8:1 is 2048x256 once resized: well inside
+        assertThat(reasonFor(TestImages.pngClaiming(4000, 500), forResNet50)).isNull();
+    }
+
+    @Test
+    void progressiveJpegWithinTheScanLimitDecodes() throws Exception {
+        byte[] progressive = TestImages.progressiveJpeg(TestImages.quadrants(64, 48));
+        DecodedImage image = decoder.decode(progressive);
+
+        assertThat(image.width()).isEqualTo(64);
+        assertThatThrownBy(() -> new ImageDecoder(ImageLimits.defaults().withMaxJpegScans(2)).probe(progressive))
+                .isInstanceOf(RejectedInputException.class)
+                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_MANY_SCANS);
+    }
+
+    @Test
+    void jpegClaimingThousandsOfScansIsRefusedBeforeDecoding() {
+        byte[] manyScans = TestImages.withExtraScans(TestImages.jpeg(TestImages.quadrants(32, 32)), 3000);
+
+        assertThat(manyScans.length).isLessThan(40_000);
+        assertThat(reasonFor(manyScans)).isEqualTo(RejectReason.TOO_MANY_SCANS);
+    }
+
+    @Test
     void pixelLimitIsInclusive() throws Exception {
         byte[] png = TestImages.png(TestImages.quadrants(100, 100));
 
@@ -307,6 +339,16 @@ class ImageDecoderTest {
             return e.reason();
         }
         throw new AssertionError("accepted " + data.length + " bytes");
+    }
+
+    /** Why the header probe refuses {@code data}, or null when it passes. */
+    private static RejectReason reasonFor(byte[] data, ImageDecoder decoder) {
+        try {
+            decoder.probe(data);
+            return null;
+        } catch (RejectedInputException e) {
+            return e.reason();
+        }
     }
 
     private static BufferedImage noise(int width, int height) {

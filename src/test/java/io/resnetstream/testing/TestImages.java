@@ -99,6 +99,38 @@ public final class TestImages {
         return insertAfterSoi(jpeg(new IIOImage(raster, null, null)), adobe);
     }
 
+    /** A progressive JPEG as the JDK's encoder writes it (several scans, each refining the last). */
+    public static byte[] progressiveJpeg(RenderedImage image) {
+        ImageWriter writer = jdkJpegWriter();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * {@code jpeg} with {@code extra} empty scans (SOS segments with no data) put before its end-of-image marker:
+     * the shape of a small file that claims thousands of refinement scans.
+     */
+    public static byte[] withExtraScans(byte[] jpeg, int extra) {
+        byte[] sos = {(byte) 0xFF, (byte) 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0};
+        ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length + extra * sos.length);
+        out.write(jpeg, 0, jpeg.length - 2);
+        for (int i = 0; i < extra; i++) {
+            out.write(sos, 0, sos.length);
+        }
+        out.write(jpeg, jpeg.length - 2, 2);
+        return out.toByteArray();
+    }
+
     private static byte[] jpeg(IIOImage image) {
         ImageWriter writer = jdkJpegWriter();
         ImageWriteParam param = writer.getDefaultWriteParam();
