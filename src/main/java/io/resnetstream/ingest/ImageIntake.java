@@ -4,6 +4,9 @@ import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.kafka.common.errors.SerializationException;
@@ -24,17 +27,45 @@ public final class ImageIntake {
     private final ImageDecoder decoder;
     private final UriFetcher fetcher;
     private final long maxImageBytes;
+    private final int maxIdBytes;
 
     /** Room for an event's id, uri and attributes around its inline image. */
     private static final long EVENT_OVERHEAD_BYTES = 64 * 1024;
+    /** The default bound on an image id (a raw record's key, an event's imageId), in UTF-8 bytes. */
+    public static final int DEFAULT_MAX_ID_BYTES = 1024;
 
     public ImageIntake(InputFormat format, Deserializer<ImageEvent> events, ImageDecoder decoder, UriFetcher fetcher,
             long maxImageBytes) {
+        this(format, events, decoder, fetcher, maxImageBytes, DEFAULT_MAX_ID_BYTES);
+    }
+
+    /**
+     * @param maxIdBytes the longest image id accepted, in UTF-8 bytes: the id becomes the key of the outcome, and
+     *                   an unbounded one could make the outcome too large to produce
+     */
+    public ImageIntake(InputFormat format, Deserializer<ImageEvent> events, ImageDecoder decoder, UriFetcher fetcher,
+            long maxImageBytes, int maxIdBytes) {
         this.format = format;
         this.events = events;
         this.decoder = decoder;
         this.fetcher = fetcher;
         this.maxImageBytes = maxImageBytes;
+        this.maxIdBytes = maxIdBytes;
+    }
+
+    /**
+     * The key a dead letter of this record carries when its image id is unknown: the record's own key if it is a
+     * valid id, else {@code fallbackId} (a key too long or not UTF-8 must not travel on).
+     */
+    public String deadLetterKey(byte[] key, String fallbackId) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return idFromKey(key);
+        } catch (RejectedInputException e) {
+            return fallbackId;
+        }
     }
 
     /**
@@ -54,9 +85,34 @@ public final class ImageIntake {
     }
 
     private AcceptedImage raw(byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
+        String id = key == null || key.length == 0 ? fallbackId : idFromKey(key);
         checkSize(value.length, maxImageBytes, "image");
-        String id = key == null || key.length == 0 ? fallbackId : new String(key, StandardCharsets.UTF_8);
         return new AcceptedImage(id, value, null);
+    }
+
+    /** The key as an id: strict UTF-8 (no replacement characters), no longer than the id limit. */
+    private String idFromKey(byte[] key) throws RejectedInputException {
+        if (key.length > maxIdBytes) {
+            throw new RejectedInputException(RejectReason.INVALID_ID,
+                    "key of " + key.length + " bytes is over the id limit of " + maxIdBytes);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(key))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new RejectedInputException(RejectReason.INVALID_ID, "key is not valid UTF-8", e);
+        }
+    }
+
+    private void checkId(String id) throws RejectedInputException {
+        // a Java char is at most 3 UTF-8 bytes: count bytes only when the length alone cannot decide
+        if (id.length() * 3L > maxIdBytes && id.getBytes(StandardCharsets.UTF_8).length > maxIdBytes) {
+            throw new RejectedInputException(RejectReason.INVALID_ID,
+                    "imageId of " + id.length() + " characters is over the id limit of " + maxIdBytes + " bytes");
+        }
     }
 
     private AcceptedImage avro(String topic, byte[] value) throws RejectedInputException {
@@ -69,6 +125,7 @@ public final class ImageIntake {
         } catch (SerializationException e) {
             throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "not an ImageEvent: " + e.getMessage(), e);
         }
+        checkId(event.getImageId());
         try {
             Long eventTime = event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
             return new AcceptedImage(event.getImageId(), image(event), eventTime);

@@ -6,6 +6,8 @@ public enum RejectReason {
     MALFORMED_EVENT,
     /** The value names a schema id the registry does not know. */
     UNKNOWN_SCHEMA,
+    /** The image id (a raw record's key, an event's imageId) is longer than the limit or not valid UTF-8. */
+    INVALID_ID,
     /** More bytes than the configured limit (the message or a fetched image). */
     TOO_LARGE,
     /** Width × height above the pixel limit, read from the header before any decode. */

@@ -76,8 +76,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                     .build());
             coordinator.buffered(context.taskId(), where.offset(), now);
         } catch (RejectedInputException e) {
-            String key = e.imageId() != null ? e.imageId()
-                    : record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            String key = e.imageId() != null ? e.imageId() : intake.deadLetterKey(record.key(), fallbackId);
             forwardDeadLetter(key, outcomes.deadLetter(where.topic(), where.partition(), where.offset(), record.key(),
                     e.imageId(), record.value(), e, now), e, now);
         }

@@ -21,6 +21,9 @@ import io.resnetstream.outcome.RejectedInputException;
 
 /** Builds the output records: a {@link Prediction} or a {@link DeadLetter} for each input. */
 public final class Outcomes {
+    /** A dead letter's message is cut here: decoders' messages can quote their input. */
+    static final int MAX_MESSAGE_CHARS = 4096;
+
     private final ModelRef model;
     private final List<String> labels;
     private final CropScheme cropScheme;
@@ -56,19 +59,24 @@ public final class Outcomes {
                 .build();
     }
 
+    private byte[] cut(byte[] bytes) {
+        return bytes.length <= payloadCap ? bytes : Arrays.copyOf(bytes, payloadCap);
+    }
+
     /** A dead letter for a record rejected at intake, or an image that failed in its batch. */
     public DeadLetter deadLetter(String topic, int partition, long offset, byte[] key, String imageId, byte[] payload,
             RejectedInputException why, long now) {
-        byte[] kept = payload == null ? new byte[0]
-                : payload.length <= payloadCap ? payload : Arrays.copyOf(payload, payloadCap);
+        // every part is bounded, so a dead letter always fits the producer's request size, whatever came in
+        byte[] kept = payload == null ? new byte[0] : cut(payload);
+        String message = String.valueOf(why.getMessage());
         return DeadLetter.newBuilder()
                 .setTopic(topic)
                 .setPartition(partition)
                 .setOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setKey(key == null ? null : ByteBuffer.wrap(cut(key)))
                 .setImageId(imageId)
                 .setReason(why.reason().name())
-                .setMessage(String.valueOf(why.getMessage()))
+                .setMessage(message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…")
                 .setPayload(ByteBuffer.wrap(kept))
                 .setPayloadSize(payload == null ? 0 : payload.length)
                 .setFailedAt(Instant.ofEpochMilli(now))
