@@ -9,18 +9,23 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
 
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.contracts.ByteBuffers;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Forms one batch from the buffered images of every task on a stream thread, so a forward pass can
@@ -38,18 +43,26 @@ import io.resnetstream.contracts.ByteBuffers;
  * a time). Batches run on its own inference threads, which touch no store.
  */
 public final class BatchCoordinator {
+    private static final Logger LOG = Logger.getLogger(BatchCoordinator.class);
+
     private final BatchClassifier classifier;
     private final int maxImages;
     private final long maxDelayMs;
     private final int maxInFlight;
-    private final Executor inference;
+    private final int inferenceThreads;
+    private Executor inference;
     private final BatchListener listener;
+    private final Quarantine quarantine;
     private final Map<TaskId, Member> members = new HashMap<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
     /** Told about each batch, for metrics. */
     public interface BatchListener {
         void batchDone(int images, long millis);
+
+        /** A batch ran past its deadline and was given up. */
+        default void batchAbandoned(int images) {
+        }
     }
 
     /** A classified image waiting for its task to forward it. */
@@ -76,7 +89,30 @@ public final class BatchCoordinator {
     private record Outcome(List<BatchClassifier.Result> results, long startedAt, long millis) {
     }
 
-    private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome) {
+    private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome, long startedNanos) {
+    }
+
+    /**
+     * What keeps one image from stopping the stream: a batch that runs past {@code deadlineMs} is abandoned, and an
+     * image that went into {@code maxAttempts} batches that never finished (crash, hang, out of memory) is
+     * dead-lettered as POISON instead of run again. An image with a failed attempt runs alone, so that the culprit,
+     * not its batch-mates, is the one quarantined.
+     */
+    public record Quarantine(AttemptLog attempts, int maxAttempts, long deadlineMs) {
+        public static final int DEFAULT_MAX_ATTEMPTS = 2;
+        /** Well inside the transaction timeout (120 s) and the poll interval (300 s) of application.properties. */
+        public static final long DEFAULT_DEADLINE_MS = 60_000;
+
+        public Quarantine {
+            if (maxAttempts < 1 || deadlineMs < 1) {
+                throw new IllegalArgumentException("max attempts and the batch deadline must be positive");
+            }
+        }
+
+        /** The defaults, counting in memory only (a crash forgets the counts): tests and tools. */
+        public static Quarantine inMemory() {
+            return new Quarantine(AttemptLog.inMemory(), DEFAULT_MAX_ATTEMPTS, DEFAULT_DEADLINE_MS);
+        }
     }
 
     /**
@@ -86,6 +122,11 @@ public final class BatchCoordinator {
      */
     public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight,
             BatchListener listener) {
+        this(classifier, maxImages, maxDelayMs, batchesInFlight, listener, Quarantine.inMemory());
+    }
+
+    public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight,
+            BatchListener listener, Quarantine quarantine) {
         if (maxImages < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
             throw new IllegalArgumentException(
                     "max-batch-images must be ≥ 1, max-batch-delay-ms ≥ 0 and batches-in-flight ≥ 0");
@@ -94,8 +135,10 @@ public final class BatchCoordinator {
         this.maxImages = maxImages;
         this.maxDelayMs = maxDelayMs;
         this.maxInFlight = Math.max(1, batchesInFlight);
+        this.inferenceThreads = batchesInFlight;
         this.inference = batchesInFlight == 0 ? Runnable::run : inferenceThreads(batchesInFlight);
         this.listener = listener;
+        this.quarantine = quarantine;
     }
 
     /** Idle threads end, so a coordinator whose stream thread is gone leaves no thread behind. */
@@ -181,8 +224,12 @@ public final class BatchCoordinator {
         }
     }
 
-    /** Up to max-batch-images of the oldest waiting images, across tasks, into one batch. */
-    /** @param now the caller's clock: the batch's start, comparable with the images' accepted-at times */
+    /**
+     * Up to max-batch-images of the oldest waiting images, across tasks, into one batch; an image with a failed
+     * attempt alone; an image out of attempts to its task as POISON, without running.
+     *
+     * @param now the caller's clock: the batch's start, comparable with the images' accepted-at times
+     */
     private void start(long now) {
         record Candidate(Member member, long offset, long acceptedAt) {
         }
@@ -192,35 +239,67 @@ public final class BatchCoordinator {
         }
         candidates.sort(Comparator.comparingLong(Candidate::acceptedAt));
         List<Pick> picks = new ArrayList<>();
-        List<byte[]> bytes = new ArrayList<>();
-        for (Candidate c : candidates.subList(0, Math.min(maxImages, candidates.size()))) {
+        for (Candidate c : candidates) {
             PendingImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
+            int attempts = quarantine.attempts().attempts(refOf(image));
+            if (attempts >= quarantine.maxAttempts()) {
+                c.member.waiting.remove(c.offset);
+                c.member.done.add(new Done(c.offset, image, poison(attempts), now, 0, 0));
+                continue;
+            }
+            boolean alone = attempts > 0;
+            if (alone && !picks.isEmpty()) {
+                continue; // it runs in a batch of its own, later
+            }
             c.member.waiting.remove(c.offset);
             picks.add(new Pick(c.member, c.offset, image));
-            bytes.add(ByteBuffers.toArray(image.getImage()));
+            if (alone || picks.size() == maxImages) {
+                break;
+            }
         }
+        if (picks.isEmpty()) {
+            return;
+        }
+        quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
+        List<byte[]> bytes = picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> {
             long startNanos = System.nanoTime();
             List<BatchClassifier.Result> results = classifier.classify(bytes);
             return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
         }, inference);
-        inFlight.add(new InFlight(picks, outcome));
+        inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
     }
 
-    /** Hands finished batches, oldest first, to their tasks; with {@code block}, waits for the oldest one. */
+    private static AttemptLog.ImageRef refOf(PendingImage image) {
+        return new AttemptLog.ImageRef(image.getTopic(), image.getPartition(), image.getOffset());
+    }
+
+    private static BatchClassifier.Result poison(int attempts) {
+        return new BatchClassifier.Result(null, new RejectedInputException(RejectReason.POISON, "in " + attempts
+                + " batches that never finished (the process crashed, hung or ran out of memory meanwhile)"));
+    }
+
+    /**
+     * Hands finished batches, oldest first, to their tasks; with {@code block}, waits for the oldest one, up to the
+     * batch deadline. A batch past its deadline is abandoned.
+     */
     private void collect(boolean block) {
         boolean mayWait = block;
-        while (!inFlight.isEmpty() && (mayWait || inFlight.peek().outcome.isDone())) {
-            mayWait = false;
-            InFlight batch = inFlight.poll();
-            Outcome outcome;
-            try {
-                outcome = batch.outcome.join();
-            } catch (CompletionException e) { // a model failure fails the stream thread, as it would inline
-                throw e.getCause() instanceof RuntimeException r ? r : e;
+        while (!inFlight.isEmpty()) {
+            InFlight batch = inFlight.peek();
+            Outcome outcome = mayWait || batch.outcome.isDone() ? await(batch) : null;
+            if (outcome == null) {
+                if (overdue(batch)) {
+                    abandon(inFlight.poll());
+                    continue;
+                }
+                return;
             }
+            inFlight.poll();
+            mayWait = false;
             for (int i = 0; i < batch.picks.size(); i++) {
                 Pick p = batch.picks.get(i);
+                quarantine.attempts().finished(refOf(p.image)); // it ran through: whatever came before, no poison
                 if (members.get(p.member.task) == p.member) { // else the task left: its store keeps the image
                     p.member.done.add(new Done(p.offset, p.image, outcome.results.get(i), outcome.startedAt,
                             outcome.millis, batch.picks.size()));
@@ -230,11 +309,56 @@ public final class BatchCoordinator {
         }
     }
 
+    /** The batch's outcome, or null once its deadline has passed without one. */
+    private Outcome await(InFlight batch) {
+        long leftNanos = TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs()) - (System.nanoTime() - batch.startedNanos);
+        try {
+            return batch.outcome.get(Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        } catch (ExecutionException e) { // a model failure fails the stream thread, as it would inline
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new CompletionException(e.getCause());
+        }
+    }
+
+    private boolean overdue(InFlight batch) {
+        return System.nanoTime() - batch.startedNanos > TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs());
+    }
+
+    /**
+     * A batch past its deadline: its images wait again (each now with a failed attempt, so each runs alone next), its
+     * late outcome is ignored, and later batches run on fresh threads, since the hung one cannot be stopped.
+     */
+    private void abandon(InFlight batch) {
+        LOG.warnf("a batch of %d image(s) ran past its deadline of %d ms; abandoned, its images run again alone",
+                batch.picks.size(), quarantine.deadlineMs());
+        for (Pick p : batch.picks) {
+            if (members.get(p.member.task) == p.member) {
+                p.member.waiting.put(p.offset, p.image.getAcceptedAt());
+            }
+        }
+        if (inference instanceof ThreadPoolExecutor pool) {
+            pool.shutdownNow(); // interrupts what can be interrupted; a thread stuck in native code ends with it
+            inference = inferenceThreads(inferenceThreads);
+        }
+        listener.batchAbandoned(batch.picks.size());
+    }
+
     /** The task's classified images, for it to forward and delete from its store. */
     public List<Done> takeDone(TaskId task) {
         Member m = members.get(task);
         List<Done> out = new ArrayList<>(m.done);
         m.done.clear();
+        out.forEach(done -> quarantine.attempts().finished(refOf(done.image())));
         return out;
     }
 }

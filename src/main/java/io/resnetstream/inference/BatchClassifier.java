@@ -73,6 +73,8 @@ public final class BatchClassifier implements AutoCloseable {
                     return e;
                 } catch (RuntimeException e) { // a decoder bug on odd bytes must not fail the other images
                     return new RejectedInputException(RejectReason.UNDECODABLE, "decoding failed: " + e, e);
+                } catch (OutOfMemoryError e) { // this image's pixels are dropped with its frame: the others go on
+                    return new RejectedInputException(RejectReason.OUT_OF_MEMORY, "out of memory decoding it: " + e, e);
                 }
             }));
         }

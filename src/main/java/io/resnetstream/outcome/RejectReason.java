@@ -21,5 +21,9 @@ public enum RejectReason {
     /** A URI whose scheme or location the configuration does not allow. */
     URI_NOT_ALLOWED,
     /** An allowed URI that could not be fetched. */
-    FETCH_FAILED
+    FETCH_FAILED,
+    /** Ran out of memory while decoding or cropping this image. */
+    OUT_OF_MEMORY,
+    /** Went into several batches that never finished (crash, hang, out of memory): quarantined, not run again. */
+    POISON
 }

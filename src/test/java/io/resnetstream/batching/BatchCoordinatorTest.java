@@ -29,6 +29,7 @@ import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.outcome.RejectReason;
 
 /** Batches in flight beside the stream thread: back-pressure, and batches of a task that left. */
 class BatchCoordinatorTest {
@@ -101,13 +102,72 @@ class BatchCoordinatorTest {
         assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
     }
 
+    @Test
+    void imagesOfABatchThatNeverFinishedRunAloneThenArePoisonedWithoutRunning() throws Exception {
+        model.gate.countDown();
+        AttemptLog log = AttemptLog.inMemory();
+        BatchCoordinator.Quarantine quarantine = new BatchCoordinator.Quarantine(log, 2, 60_000);
+        buffer(null, 0, 1, 2);
+        // a first process put all three into a batch and crashed before the outcome was forwarded
+        log.starting(List.of(ref(0), ref(1), ref(2)));
+        // the restarted one: each runs alone, once
+        BatchCoordinator restarted = new BatchCoordinator(classifier, 3, 0, 0, (images, millis) -> { }, quarantine);
+        restarted.join(TASK, store);
+        restarted.advance(now());
+        assertThat(model.passSizes).containsExactly(1, 1, 1);
+        assertThat(restarted.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L, 2L);
+
+        // image 1 went into a batch a second time that never finished: the next process does not run it
+        log.starting(List.of(ref(1)));
+        log.starting(List.of(ref(1)));
+        BatchCoordinator third = new BatchCoordinator(classifier, 3, 0, 0, (images, millis) -> { }, quarantine);
+        third.join(TASK, store);
+        third.advance(now());
+        List<BatchCoordinator.Done> done = third.takeDone(TASK);
+        assertThat(model.passSizes).hasSize(4).endsWith(2); // images 0 and 2, together again
+        BatchCoordinator.Done poisoned = done.stream().filter(d -> d.offset() == 1).findFirst().orElseThrow();
+        assertThat(poisoned.result().failure().reason()).isEqualTo(RejectReason.POISON);
+        assertThat(poisoned.result().failure().getMessage()).contains("2 batches");
+        assertThat(log.attempts(ref(1))).isZero(); // handed on: forgotten
+    }
+
+    @Test
+    void aBatchPastItsDeadlineIsAbandonedAndItsImagesRunAgainAlone() throws Exception {
+        AttemptLog log = AttemptLog.inMemory();
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 0, 1, (images, millis) -> { },
+                new BatchCoordinator.Quarantine(log, 3, 200));
+        coordinator.join(TASK, store);
+        buffer(coordinator, 0, 1);
+        coordinator.advance(now()); // the model hangs on this batch
+        assertThat(coordinator.inFlight()).isEqualTo(1);
+
+        coordinator.awaitInFlight(); // returns once the deadline passes
+        assertThat(coordinator.inFlight()).isZero();
+        assertThat(coordinator.waiting()).isEqualTo(2);
+        assertThat(log.attempts(ref(0))).isEqualTo(1);
+
+        model.gate.countDown(); // the model answers again
+        coordinator.advance(now());
+        coordinator.awaitInFlight();
+        coordinator.advance(now());
+        coordinator.awaitInFlight();
+        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+        assertThat(model.passSizes).containsExactly(1, 1);
+    }
+
+    private static AttemptLog.ImageRef ref(long offset) {
+        return new AttemptLog.ImageRef("images", 0, offset);
+    }
+
     private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
         for (long offset : offsets) {
             store.put(offset, io.resnetstream.batching.internal.PendingImage.newBuilder()
                     .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB))))
                     .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
                     .setAcceptedAt(now()).build());
-            coordinator.buffered(TASK, offset, now());
+            if (coordinator != null) {
+                coordinator.buffered(TASK, offset, now());
+            }
         }
     }
 
@@ -128,6 +188,8 @@ class BatchCoordinatorTest {
     private static final class GatedClassifier implements Classifier {
         final CountDownLatch gate = new CountDownLatch(1);
         final AtomicInteger passes = new AtomicInteger();
+        /** Views of each forward pass, in order (one view per image here: centre crop). */
+        final List<Integer> passSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public ModelManifest manifest() {
@@ -148,6 +210,7 @@ class BatchCoordinatorTest {
                 throw new IllegalStateException(e);
             }
             passes.incrementAndGet();
+            passSizes.add(views);
             float[][] out = new float[views][];
             for (int v = 0; v < views; v++) {
                 out[v] = new float[] { 0.75f, 0.25f };
