@@ -2,6 +2,7 @@ package io.resnetstream.tools;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,8 @@ public final class BenchCommand implements Callable<Integer> {
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null ? UnaryOperator.identity()
                 : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
         List<Map<String, String>> runs = new ArrayList<>();
-        for (Integer n : batchesInFlight.isEmpty() ? List.of((Integer) null) : batchesInFlight) {
+        // null: one run with resnet.batches-in-flight as configured (List.of refuses a null element)
+        for (Integer n : batchesInFlight.isEmpty() ? Collections.singletonList((Integer) null) : batchesInFlight) {
             Map<String, String> settings = new HashMap<>(Map.of("resnet.model-dir", model,
                     "resnet.crop-scheme", cropScheme, "resnet.max-batch-images", String.valueOf(batch)));
             if (n != null) {
