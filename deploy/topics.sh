@@ -5,8 +5,8 @@
 #   deploy/topics.sh list   [--bootstrap-server HOST:PORT]
 #
 # create is idempotent: existing topics are left as they are (a partition count that differs
-# from N is reported, not changed). Names: RESNET_TOPIC_IMAGES (images), RESNET_TOPIC_PREDICTIONS
-# (predictions), RESNET_TOPIC_DEAD_LETTERS (images-dlq). Partitions: --partitions, else
+# from N is reported, not changed). Names: RESNET_TOPICS_IMAGES (images), RESNET_TOPICS_PREDICTIONS
+# (predictions), RESNET_TOPICS_DEAD_LETTERS (images-dlq), the service's own. Partitions: --partitions, else
 # RESNET_TOPIC_PARTITIONS, else 4. Bootstrap: --bootstrap-server, else 127.0.0.1:$RESNET_KAFKA_PORT.
 # Uses the jars deploy/stack.sh fetched into $RESNET_STACK_DIR/lib/kafka.
 set -euo pipefail
@@ -15,7 +15,7 @@ DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=stack-env.sh
 . "$DEPLOY_DIR/stack-env.sh"
 
-TOPICS=("${RESNET_TOPIC_IMAGES:-images}" "${RESNET_TOPIC_PREDICTIONS:-predictions}" "${RESNET_TOPIC_DEAD_LETTERS:-images-dlq}")
+TOPICS=("${RESNET_TOPICS_IMAGES:-images}" "${RESNET_TOPICS_PREDICTIONS:-predictions}" "${RESNET_TOPICS_DEAD_LETTERS:-images-dlq}")
 
 # The comment block at the top of this file is the help text.
 usage() {

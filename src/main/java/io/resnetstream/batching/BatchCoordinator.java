@@ -129,7 +129,7 @@ public final class BatchCoordinator {
             BatchListener listener, Quarantine quarantine) {
         if (maxImages < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
             throw new IllegalArgumentException(
-                    "max-batch-images must be ≥ 1, max-batch-delay-ms ≥ 0 and batches-in-flight ≥ 0");
+                    "resnet.batch.max-images must be ≥ 1, max-delay ≥ 0 and in-flight ≥ 0");
         }
         this.classifier = classifier;
         this.maxImages = maxImages;

@@ -25,6 +25,8 @@ public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation t
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Confluent's default store type; Java's JKS keystore also reads PKCS12 files. */
+    public static final String DEFAULT_STORE_TYPE = "JKS";
 
     public RegistrySettings {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -111,7 +113,8 @@ public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation t
             return null;
         }
         String type = text(properties, prefix + ".type");
-        return new StoreLocation(Path.of(location), text(properties, prefix + ".password"), type == null ? "JKS" : type);
+        return new StoreLocation(Path.of(location), text(properties, prefix + ".password"),
+                type == null ? DEFAULT_STORE_TYPE : type);
     }
 
     private static String firstText(Map<String, ?> properties, String... keys) {

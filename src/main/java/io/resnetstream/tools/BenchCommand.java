@@ -2,6 +2,7 @@ package io.resnetstream.tools;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
+import io.resnetstream.topology.ResnetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,10 +38,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "64", description = "Images per measurement (default: ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = ResnetConfig.Batch.DEFAULT_MAX_IMAGES,
+            description = "Images per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--crop-scheme", defaultValue = "ten-crop", description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
+    @Option(names = "--crop-scheme", defaultValue = ResnetConfig.Model.DEFAULT_CROP_SCHEME,
+            description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
     String cropScheme;
 
     @Option(names = "--image-size", defaultValue = "320", description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
@@ -52,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean noKafka;
 
     @Option(names = "--batches-in-flight", split = ",", description = "Run end to end once per value, e.g. 0,2 "
-            + "(default: resnet.batches-in-flight as configured)")
+            + "(default: resnet.batch.in-flight as configured)")
     List<Integer> batchesInFlight = List.of();
 
     @Option(names = "--simulate-accelerator", paramLabel = "VIEWS_PER_S", description = "Replace the forward pass by "
@@ -67,11 +71,12 @@ public final class BenchCommand implements Callable<Integer> {
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null ? UnaryOperator.identity()
                 : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
         List<Map<String, String>> runs = new ArrayList<>();
-        for (Integer n : batchesInFlight.isEmpty() ? List.of((Integer) null) : batchesInFlight) {
-            Map<String, String> settings = new HashMap<>(Map.of("resnet.model-dir", model,
-                    "resnet.crop-scheme", cropScheme, "resnet.max-batch-images", String.valueOf(batch)));
+        // null: one run with resnet.batch.in-flight as configured (List.of refuses a null element)
+        for (Integer n : batchesInFlight.isEmpty() ? Collections.singletonList((Integer) null) : batchesInFlight) {
+            Map<String, String> settings = new HashMap<>(Map.of("resnet.model.dir", model,
+                    "resnet.model.crop-scheme", cropScheme, "resnet.batch.max-images", String.valueOf(batch)));
             if (n != null) {
-                settings.put("resnet.batches-in-flight", String.valueOf(n));
+                settings.put("resnet.batch.in-flight", String.valueOf(n));
             }
             runs.add(settings);
         }
@@ -111,7 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
         local.start(partitions);
         long start = System.nanoTime();
         List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
-        report("pipeline end to end through Kafka, " + local.config().batchesInFlight() + " in flight",
+        report("pipeline end to end through Kafka, " + local.config().batch().inFlight() + " in flight",
                 samples.size() / seconds(start), bare);
         System.out.printf("batches formed: %.1f images on average (max %d)%n",
                 predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).average().orElse(0), batch);

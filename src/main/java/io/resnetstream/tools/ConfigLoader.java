@@ -6,14 +6,16 @@ import java.net.URL;
 import java.util.Map;
 import java.util.Properties;
 
+import io.resnetstream.topology.RenamedSettings;
 import io.resnetstream.topology.ResnetConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
- * The service's configuration outside Quarkus, for the tools that run the pipeline in-process: the
- * given values over environment, system properties and the service's own {@code application.properties}.
+ * The service's configuration outside Quarkus, for the tools that run the pipeline in-process: the same
+ * {@link ResnetConfig} mapping, from the given values over system properties, environment and the service's
+ * own {@code application.properties} (Quarkus's order).
  */
 final class ConfigLoader {
     private static final String STREAMS_PREFIX = "kafka-streams.";
@@ -21,12 +23,12 @@ final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    static SmallRyeConfig load(Map<String, String> values) {
+    static SmallRyeConfig load(Map<String, String> overrides) {
         URL appProperties = ConfigLoader.class.getClassLoader().getResource("application.properties");
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .addDefaultSources()
                 .addDefaultInterceptors()
-                .withSources(new PropertiesConfigSource(values, "command line", 500))
+                .withSources(new PropertiesConfigSource(overrides, "command line", 500))
                 .withMapping(ResnetConfig.class);
         try {
             if (appProperties != null) {
@@ -35,7 +37,9 @@ final class ConfigLoader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return builder.build();
+        SmallRyeConfig config = builder.build();
+        RenamedSettings.rejectOldKeys(config);
+        return config;
     }
 
     static ResnetConfig pipeline(SmallRyeConfig config) {

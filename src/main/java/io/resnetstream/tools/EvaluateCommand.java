@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import io.resnetstream.contracts.Prediction;
+import io.resnetstream.topology.ResnetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +22,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--model", defaultValue = "models/shapes-resnet20", description = "Model directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = ResnetConfig.Model.DEFAULT_DIR,
+            description = "Model directory (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--images", defaultValue = "800", description = "Held-out images (default: ${DEFAULT-VALUE})")
@@ -43,7 +45,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         double first = Double.NaN;
         for (String scheme : schemes) {
             try (LocalPipeline local = new LocalPipeline(kafka, run + "-" + scheme,
-                    Map.of("resnet.model-dir", model, "resnet.crop-scheme", scheme))) {
+                    Map.of("resnet.model.dir", model, "resnet.model.crop-scheme", scheme))) {
                 local.start(3);
                 long start = System.nanoTime();
                 List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));

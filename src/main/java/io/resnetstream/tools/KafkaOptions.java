@@ -5,8 +5,9 @@ import java.util.Properties;
 import picocli.CommandLine.Option;
 
 import io.resnetstream.registry.RegistrySettings;
-import io.resnetstream.registry.SchemaRegistryClient;
-import io.resnetstream.topology.Topics;
+import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.SchemaRegistry;
+import io.resnetstream.topology.ResnetConfig;
 
 /** Where the broker and the registry are; shared by the commands that talk to them. */
 public final class KafkaOptions {
@@ -14,20 +15,21 @@ public final class KafkaOptions {
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
-    @Option(names = "--registry", defaultValue = "${env:RESNET_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}",
+    // The service's own environment variables and defaults, so a tool finds what the service uses.
+    @Option(names = "--registry", defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
             description = "Schema registry URL (default: ${DEFAULT-VALUE})")
     String registry;
 
-    @Option(names = "--images-topic", defaultValue = "${env:RESNET_TOPIC_IMAGES:-" + Topics.IMAGES + "}",
+    @Option(names = "--images-topic", defaultValue = "${env:RESNET_TOPICS_IMAGES:-" + ResnetConfig.Topics.IMAGES + "}",
             description = "Images topic (default: ${DEFAULT-VALUE})")
     String imagesTopic;
 
-    @Option(names = "--predictions-topic", defaultValue = "${env:RESNET_TOPIC_PREDICTIONS:-" + Topics.PREDICTIONS + "}",
-            description = "Predictions topic (default: ${DEFAULT-VALUE})")
+    @Option(names = "--predictions-topic", defaultValue = "${env:RESNET_TOPICS_PREDICTIONS:-"
+            + ResnetConfig.Topics.PREDICTIONS + "}", description = "Predictions topic (default: ${DEFAULT-VALUE})")
     String predictionsTopic;
 
-    @Option(names = "--dead-letters-topic", defaultValue = "${env:RESNET_TOPIC_DEAD_LETTERS:-" + Topics.DEAD_LETTERS
-            + "}", description = "Dead-letter topic (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dead-letters-topic", defaultValue = "${env:RESNET_TOPICS_DEAD_LETTERS:-"
+            + ResnetConfig.Topics.DEAD_LETTERS + "}", description = "Dead-letter topic (default: ${DEFAULT-VALUE})")
     String deadLettersTopic;
 
     Properties clientProperties() {
@@ -36,7 +38,7 @@ public final class KafkaOptions {
         return p;
     }
 
-    SchemaRegistryClient registryClient() {
-        return new SchemaRegistryClient(RegistrySettings.builder(registry).build());
+    SchemaRegistry registryClient() {
+        return new HttpSchemaRegistry(RegistrySettings.builder(registry).build());
     }
 }

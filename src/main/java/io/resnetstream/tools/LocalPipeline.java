@@ -52,13 +52,13 @@ final class LocalPipeline implements AutoCloseable {
     LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings, UnaryOperator<Classifier> wrapModel) {
         this.kafka = kafka;
         Map<String, String> values = new HashMap<>(settings);
-        values.put("resnet.registry-url", kafka.registry);
+        values.put("resnet.registry.url", kafka.registry);
         values.put("kafka.bootstrap.servers", kafka.bootstrap);
         values.put("resnet.application-id", run);
         values.put("resnet.state-dir", System.getProperty("java.io.tmpdir") + "/resnet-stream-tools/" + run);
-        values.put("resnet.topic.images", run + "-images");
-        values.put("resnet.topic.predictions", run + "-predictions");
-        values.put("resnet.topic.dead-letters", run + "-dlq");
+        values.put("resnet.topics.images", run + "-images");
+        values.put("resnet.topics.predictions", run + "-predictions");
+        values.put("resnet.topics.dead-letters", run + "-dlq");
         SmallRyeConfig all = ConfigLoader.load(values);
         this.config = ConfigLoader.pipeline(all);
         this.streamsProps = ConfigLoader.streams(all);
@@ -78,9 +78,9 @@ final class LocalPipeline implements AutoCloseable {
     /** Creates the topics and starts Kafka Streams; returns once it runs. */
     void start(int imagePartitions) throws Exception {
         try (Admin a = Admin.create(kafka.clientProperties())) {
-            a.createTopics(List.of(new NewTopic(config.topic().images(), imagePartitions, (short) 1),
-                    new NewTopic(config.topic().predictions(), 1, (short) 1),
-                    new NewTopic(config.topic().deadLetters(), 1, (short) 1))).all().get();
+            a.createTopics(List.of(new NewTopic(config.topics().images(), imagePartitions, (short) 1),
+                    new NewTopic(config.topics().predictions(), 1, (short) 1),
+                    new NewTopic(config.topics().deadLetters(), 1, (short) 1))).all().get();
         }
         streams = new KafkaStreams(pipeline.topology(), streamsProps);
         streams.start();
@@ -100,7 +100,7 @@ final class LocalPipeline implements AutoCloseable {
         Deserializer<Prediction> predictions = new AvroSerde<>(kafka.registryClient(), Prediction.class, false, false)
                 .deserializer();
         Properties consumerProps = kafka.clientProperties();
-        consumerProps.put("group.id", config.topic().predictions() + "-reader");
+        consumerProps.put("group.id", config.topics().predictions() + "-reader");
         consumerProps.put("isolation.level", "read_committed");
         consumerProps.put("auto.offset.reset", "earliest");
         Properties producerProps = kafka.clientProperties();
@@ -109,17 +109,17 @@ final class LocalPipeline implements AutoCloseable {
         int outcomes = 0;
         try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
                 var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
-            consumer.subscribe(List.of(config.topic().predictions(), config.topic().deadLetters()));
+            consumer.subscribe(List.of(config.topics().predictions(), config.topics().deadLetters()));
             for (SampleImages.Sample s : samples) {
-                byte[] event = events.serialize(config.topic().images(), ProduceCommand.event(s));
-                producer.send(new ProducerRecord<>(config.topic().images(), s.id(), event));
+                byte[] event = events.serialize(config.topics().images(), ProduceCommand.event(s));
+                producer.send(new ProducerRecord<>(config.topics().images(), s.id(), event));
             }
             producer.flush();
             long deadline = System.currentTimeMillis() + timeout.toMillis();
             while (outcomes < samples.size() && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     outcomes++;
-                    if (r.topic().equals(config.topic().predictions())) {
+                    if (r.topic().equals(config.topics().predictions())) {
                         out.add(predictions.deserialize(r.topic(), r.value()));
                     }
                 }
@@ -141,7 +141,7 @@ final class LocalPipeline implements AutoCloseable {
             a.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values()
                     .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(),
                             Long::sum))));
-            return new long[] { bytes.getOrDefault(config.topic().images(), 0L), bytes.getOrDefault(changelog, 0L) };
+            return new long[] { bytes.getOrDefault(config.topics().images(), 0L), bytes.getOrDefault(changelog, 0L) };
         }
     }
 

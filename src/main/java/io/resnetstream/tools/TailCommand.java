@@ -13,7 +13,7 @@ import io.resnetstream.contracts.ClassScore;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.registry.serde.AvroSerde;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.SchemaRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SchemaRegistryClient registry = kafka.registryClient();
+        SchemaRegistry registry = kafka.registryClient();
         var predictions = new AvroSerde<>(registry, Prediction.class, false, false).deserializer();
         var deadLetters = new AvroSerde<>(registry, DeadLetter.class, false, false).deserializer();
         Properties p = kafka.clientProperties();

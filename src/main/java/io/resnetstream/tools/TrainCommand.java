@@ -10,6 +10,7 @@ import io.resnetstream.resnet.training.HeldOutAccuracy;
 import io.resnetstream.resnet.training.ShapesDataset;
 import io.resnetstream.resnet.training.ShapesTraining;
 import io.resnetstream.resnet.training.TrainingConfig;
+import io.resnetstream.topology.ResnetConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ public class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", defaultValue = "models/shapes-resnet20", description = "Model directory.")
+    @Option(names = "--out", defaultValue = ResnetConfig.Model.DEFAULT_DIR,
+            description = "Model directory (default: the service's model, ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--name", defaultValue = "shapes-resnet20", description = "Model name in the manifest.")

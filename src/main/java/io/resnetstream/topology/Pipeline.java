@@ -27,14 +27,15 @@ import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.ingest.AvroLimits;
 import io.resnetstream.ingest.ImageIntake;
-import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.RegistrySettings;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.SchemaRegistry;
 
 /**
  * The pipeline assembled from its configuration: the loaded model, the topology, and what must be
- * closed with them. The service ({@link TopologyProducer}) and the benchmark share it.
+ * closed with them. The production composition root: the service ({@link TopologyProducer}), the tools and
+ * the topology tests all build the pipeline here.
  */
 public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Pipeline.class);
@@ -47,53 +48,74 @@ public final class Pipeline implements AutoCloseable {
         this.batchClassifier = batchClassifier;
     }
 
+    /** The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP. */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters) {
         return assemble(config, meters, UnaryOperator.identity());
     }
 
     /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
-        AvroLimits.capTo(config.maxImageBytes());
-        Classifier model;
-        try {
-            model = wrapModel.apply(TensorFlowClassifier.load(Path.of(config.modelDir())));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the model in " + config.modelDir() + ": " + e.getMessage(), e);
-        }
-        ModelManifest m = model.manifest();
-        CropScheme scheme = CropScheme.parse(config.cropScheme());
-        int resize = config.resize().orElse(m.resize());
-        int crop = config.crop().orElse(m.crop());
-        String normalization = config.normalization().orElse(m.normalization());
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImagePixels()));
-        BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
-                new Preprocessor(resize, crop, scheme, Normalization.parse(normalization)), config.topK(),
-                config.preprocessThreads());
-        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
-                m.name(), m.version(), m.digest(), config.modelDir(), scheme.id(), resize, crop, normalization,
-                config.maxBatchImages(), config.maxBatchDelayMs(), config.batchesInFlight());
+        // The registry client first: a bad URL or store fails before the slow model load.
+        SchemaRegistry registry = new HttpSchemaRegistry(registrySettings(config.registry()));
+        return assemble(config, meters, wrapModel.apply(loadModel(config.model().dir())), registry);
+    }
 
-        RegistrySettings.Builder registrySettings = RegistrySettings.builder(config.registryUrl());
-        config.registryBasicAuth().ifPresent(registrySettings::basicAuth);
-        SchemaRegistryClient registry = new SchemaRegistryClient(registrySettings.build());
-        UriPolicy uris = new UriPolicy(new HashSet<>(config.fetchAllowedSchemes().orElse(List.of())),
-                config.fetchAllowedPrefixes().orElse(List.of()));
-        ImageIntake intake = new ImageIntake(InputFormat.parse(config.inputFormat()),
-                new AvroSerde<>(registry, ImageEvent.class, false, false).deserializer(), decoder,
-                new UriFetcher(uris, config.maxImageBytes()), config.maxImageBytes());
-        boolean autoRegister = config.registryAutoRegister();
-        Topology topology = PipelineTopology.build(
-                new PipelineTopology.TopicNames(config.topic().images(), config.topic().predictions(),
-                        config.topic().deadLetters()),
-                intake,
-                new Outcomes(m, model.labels(), scheme, config.deadLetterPayloadCap()),
+    /**
+     * The composition root every other overload goes through; tests give it a stand-in model and an in-memory
+     * registry. The pipeline owns the model from here: {@link #close()} closes it.
+     */
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, Classifier model,
+            SchemaRegistry registry) {
+        ResnetConfig.Limits limits = config.limits();
+        AvroLimits.capTo(limits.imageBytes());
+        ModelManifest m = model.manifest();
+        ResnetConfig.Model settings = config.model();
+        CropScheme scheme = settings.cropScheme();
+        int resize = settings.resize().orElse(m.resize());
+        int crop = settings.crop().orElse(m.crop());
+        Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(limits.imageBytes(), limits.imagePixels()));
+        ResnetConfig.Batch batch = config.batch();
+        BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
+                new Preprocessor(resize, crop, scheme, normalization), settings.topK(), batch.preprocessThreads());
+        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
+                m.name(), m.version(), m.digest(), settings.dir(), scheme.id(), resize, crop, normalization.id(),
+                batch.maxImages(), batch.maxDelay().toMillis(), batch.inFlight());
+
+        boolean autoRegister = config.registry().autoRegister();
+        Topology topology = PipelineTopology.build(config.topics(), batch, intake(config, registry, decoder),
+                new Outcomes(m, model.labels(), scheme, limits.deadLetterPayloadCap()),
                 batchClassifier,
-                new PipelineTopology.BatchSettings(config.maxBatchImages(), config.maxBatchDelayMs(),
-                        config.batchesInFlight()),
                 new ClassifyMetrics(meters),
                 new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
                 new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
         return new Pipeline(topology, batchClassifier);
+    }
+
+    private static ImageIntake intake(ResnetConfig config, SchemaRegistry registry, ImageDecoder decoder) {
+        long maxBytes = config.limits().imageBytes();
+        UriPolicy uris = new UriPolicy(new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
+                config.fetch().allowedPrefixes().orElse(List.of()));
+        return new ImageIntake(config.inputFormat(),
+                new AvroSerde<>(registry, ImageEvent.class, false, false).deserializer(), decoder,
+                new UriFetcher(uris, maxBytes), maxBytes);
+    }
+
+    private static Classifier loadModel(Path dir) {
+        try {
+            return TensorFlowClassifier.load(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the model in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The registry's settings: URL, basic auth, and the trust and key stores for (mutual) TLS. */
+    static RegistrySettings registrySettings(ResnetConfig.Registry config) {
+        RegistrySettings.Builder settings = RegistrySettings.builder(config.url());
+        config.basicAuth().ifPresent(settings::basicAuth);
+        config.trustStore().location().ifPresent(settings::trustStore);
+        config.keyStore().location().ifPresent(settings::keyStore);
+        return settings.build();
     }
 
     public Topology topology() {

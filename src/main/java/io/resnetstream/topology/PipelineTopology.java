@@ -21,7 +21,7 @@ import io.resnetstream.ingest.ImageIntake;
 
 /**
  * The pipeline's Kafka Streams wiring: images → classify (buffer store) → predictions | dead letters.
- * Built from plain objects so {@code TopologyTestDriver} tests and the service share it.
+ * {@link Pipeline#assemble} builds it, for the service, the tools and the {@code TopologyTestDriver} tests alike.
  */
 public final class PipelineTopology {
     public static final String SOURCE = "images";
@@ -30,33 +30,17 @@ public final class PipelineTopology {
     public static final String PREDICTIONS_SINK = "predictions";
     public static final String DEAD_LETTER_SINK = "dead-letters";
 
-    public record TopicNames(String images, String predictions, String deadLetters) {
-    }
-
-    /** @param batchesInFlight batches running beside the stream thread; 0 runs them on it */
-    public record BatchSettings(int maxImages, long maxDelayMs, int batchesInFlight) {
-        /** Batches on the stream thread: outcomes are forwarded as soon as a batch is due (test driver). */
-        public BatchSettings(int maxImages, long maxDelayMs) {
-            this(maxImages, maxDelayMs, 0);
-        }
-
-        /** How often the punctuator checks the oldest image: a fraction of the delay, within 5–100 ms. */
-        Duration tick() {
-            return Duration.ofMillis(Math.max(5, Math.min(100, maxDelayMs / 4)));
-        }
-    }
-
     private PipelineTopology() {
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    public static Topology build(TopicNames topics, ImageIntake intake, Outcomes outcomes, BatchClassifier classifier,
-            BatchSettings batch, ClassifyMetrics metrics, Serializer<Prediction> predictions,
+    static Topology build(ResnetConfig.Topics topics, ResnetConfig.Batch batch, ImageIntake intake, Outcomes outcomes,
+            BatchClassifier classifier, ClassifyMetrics metrics, Serializer<Prediction> predictions,
             Serializer<DeadLetter> deadLetters) {
+        long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(
-                () -> new BatchCoordinator(classifier, batch.maxImages(), batch.maxDelayMs(), batch.batchesInFlight(),
-                        metrics));
+                () -> new BatchCoordinator(classifier, batch.maxImages(), maxDelayMs, batch.inFlight(), metrics));
         StoreBuilder<KeyValueStore<Long, PendingImage>> buffer = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
                 .withLoggingEnabled(Map.of());
@@ -64,7 +48,7 @@ public final class PipelineTopology {
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.images());
         topology.addProcessor(CLASSIFY,
-                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, batch.tick()), SOURCE);
+                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, tick(maxDelayMs)), SOURCE);
         topology.addStateStore(buffer, CLASSIFY);
         // The sinks take the records' concrete types; the processor forwards each to the matching sink.
         topology.addSink(PREDICTIONS_SINK, topics.predictions(), Serdes.String().serializer(),
@@ -72,5 +56,10 @@ public final class PipelineTopology {
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),
                 (Serializer<SpecificRecord>) (Serializer) deadLetters, CLASSIFY);
         return topology;
+    }
+
+    /** How often the punctuator checks the oldest image: a fraction of the delay, within 5–100 ms. */
+    static Duration tick(long maxDelayMs) {
+        return Duration.ofMillis(Math.max(5, Math.min(100, maxDelayMs / 4)));
     }
 }

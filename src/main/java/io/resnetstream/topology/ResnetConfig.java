@@ -1,19 +1,45 @@
 package io.resnetstream.topology;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.Normalization;
+import io.resnetstream.ingest.InputFormat;
+import io.resnetstream.registry.RegistrySettings;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every setting of the pipeline, under the prefix {@code resnet}. Environment variables work as usual
- * ({@code RESNET_MAX_BATCH_IMAGES} for {@code resnet.max-batch-images}). The README lists them all.
+ * Every setting of the pipeline, under the prefix {@code resnet}, grouped by concern. Environment variables
+ * work as usual ({@code RESNET_BATCH_MAX_IMAGES} for {@code resnet.batch.max-images}). Enums take their
+ * documented spelling ({@code ten-crop}) or their constant name ({@code TEN_CROP}). The README's
+ * configuration table lists them all; {@code ConfigurationReferenceTest} keeps it in step with this file.
+ * <p>
+ * A default that other code needs too (tests, tools) is a constant here, so it lives in one place.
  */
 @ConfigMapping(prefix = "resnet")
 public interface ResnetConfig {
 
-    Topic topic();
+    Model model();
+
+    Batch batch();
+
+    Limits limits();
+
+    Fetch fetch();
+
+    Registry registry();
+
+    Topics topics();
+
+    /** {@code avro}: Confluent-framed {@code ImageEvent}; {@code raw}: the value is the image, the key its id. */
+    @WithDefault("avro")
+    InputFormat inputFormat();
 
     // The next four feed the kafka-streams.* settings in application.properties; here they are documented
     // and validated like the rest.
@@ -23,7 +49,8 @@ public interface ResnetConfig {
     String applicationId();
 
     /** Kafka Streams state directory (the buffer store's checkpoint files). */
-    Optional<String> stateDir();
+    @WithDefault("${java.io.tmpdir}/resnet-stream-state")
+    String stateDir();
 
     /** Largest record the consumer fetches and the producer sends, bytes (images are big records). */
     @WithDefault("26214400")
@@ -33,86 +60,135 @@ public interface ResnetConfig {
     @WithDefault("1")
     int replicationFactor();
 
-    /** {@code avro}: Confluent-framed {@code ImageEvent}; {@code raw}: the value is the image, the key its id. */
-    @WithDefault("avro")
-    String inputFormat();
+    /** The network and how its input is prepared. */
+    interface Model {
+        String DEFAULT_DIR = "models/shapes-resnet20";
+        String DEFAULT_CROP_SCHEME = "ten-crop";
 
-    /** Confluent-compatible schema registry base URL. */
-    @WithDefault("http://127.0.0.1:8081/apis/ccompat/v7")
-    String registryUrl();
+        /** The SavedModel directory; a {@code manifest.json} beside it names the preprocessing. */
+        @WithDefault(DEFAULT_DIR)
+        Path dir();
 
-    /** {@code user:password} for the registry's basic auth. */
-    Optional<String> registryBasicAuth();
+        /** {@code ten-crop} (paper §3.4) or {@code center-crop}. */
+        @WithDefault(DEFAULT_CROP_SCHEME)
+        CropScheme cropScheme();
 
-    /** Register the output schemas on first use (off where a CI pipeline registers them). */
-    @WithDefault("true")
-    boolean registryAutoRegister();
+        /** Overrides the manifest's normalisation preset: caffe, torch, tf or none. */
+        Optional<Normalization> normalization();
 
-    /** The SavedModel directory; a {@code manifest.json} beside it names the preprocessing. */
-    @WithDefault("models/shapes-resnet20")
-    String modelDir();
+        /** Overrides the manifest's shorter-side size S. */
+        OptionalInt resize();
 
-    /** {@code ten-crop} (paper §3.4) or {@code center-crop}. */
-    @WithDefault("ten-crop")
-    String cropScheme();
+        /** Overrides the manifest's crop size. */
+        OptionalInt crop();
 
-    /** Overrides the manifest's normalisation preset: caffe, torch, tf or none. */
-    Optional<String> normalization();
+        /** Classes per prediction. */
+        @WithDefault("5")
+        int topK();
+    }
 
-    /** Overrides the manifest's shorter-side size S. */
-    Optional<Integer> resize();
+    /** How images are gathered into forward passes. */
+    interface Batch {
+        String DEFAULT_MAX_IMAGES = "16";
 
-    /** Overrides the manifest's crop size. */
-    Optional<Integer> crop();
+        /** Images (all their crops) in one forward pass at most: 16 ten-crop images are 160 views. */
+        @WithDefault(DEFAULT_MAX_IMAGES)
+        int maxImages();
 
-    @WithDefault("5")
-    int topK();
+        /** A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}). */
+        @WithDefault("100ms")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration maxDelay();
 
-    /** Images (all their crops) in one forward pass at most: 16 ten-crop images are 160 views. */
-    @WithDefault("16")
-    int maxBatchImages();
+        /**
+         * Batches that run beside the stream thread at once: with 2, the next batch decodes while the current one is
+         * in the model, and the stream thread keeps reading meanwhile. 0 runs each batch on the stream thread.
+         */
+        @WithDefault("2")
+        int inFlight();
 
-    /** A batch runs once its oldest image has waited this long, full or not. */
-    @WithDefault("100")
-    long maxBatchDelayMs();
+        /** Threads that decode and crop images of a batch in parallel; 0 means one per core. */
+        @WithDefault("0")
+        int preprocessThreads();
+    }
 
-    /**
-     * Batches that run beside the stream thread at once: with 2, the next batch decodes while the current one is in
-     * the model, and the stream thread keeps reading meanwhile. 0 runs each batch on the stream thread.
-     */
-    @WithDefault("2")
-    int batchesInFlight();
+    /** Bounds on what one input may cost. */
+    interface Limits {
+        /** Largest accepted image (message value or fetched), bytes. */
+        @WithDefault("20971520")
+        long imageBytes();
 
-    /** Threads that decode and crop images of a batch in parallel; 0 means one per core. */
-    @WithDefault("0")
-    int preprocessThreads();
+        /** Largest accepted width × height, read from the header before decoding. */
+        @WithDefault("40000000")
+        long imagePixels();
 
-    /** Largest accepted image (message value or fetched), bytes. */
-    @WithDefault("20971520")
-    long maxImageBytes();
+        /** How many bytes of a rejected input the dead letter keeps. */
+        @WithDefault("65536")
+        int deadLetterPayloadCap();
+    }
 
-    /** Largest accepted width × height, read from the header before decoding. */
-    @WithDefault("40000000")
-    long maxImagePixels();
+    /** What an {@code ImageEvent.uri} may point at; nothing unless configured. */
+    interface Fetch {
+        /** URI schemes an ImageEvent may reference (file, http, https). */
+        Optional<List<String>> allowedSchemes();
 
-    /** How many bytes of a rejected input the dead letter keeps. */
-    @WithDefault("65536")
-    int deadLetterPayloadCap();
+        /** URI prefixes an ImageEvent may reference, e.g. {@code file:/data/images/}. */
+        Optional<List<String>> allowedPrefixes();
+    }
 
-    /** URI schemes an ImageEvent may reference (file, http, https); none by default. */
-    Optional<List<String>> fetchAllowedSchemes();
+    /** The Confluent-compatible schema registry. */
+    interface Registry {
+        String DEFAULT_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
 
-    /** URI prefixes an ImageEvent may reference, e.g. {@code file:/data/images/}. */
-    Optional<List<String>> fetchAllowedPrefixes();
+        /** Base URL, e.g. Apicurio's Confluent API under {@code /apis/ccompat/v7}. */
+        @WithDefault(DEFAULT_URL)
+        String url();
 
-    interface Topic {
-        @WithDefault(Topics.IMAGES)
+        /** {@code user:password} for the registry's basic auth. */
+        Optional<String> basicAuth();
+
+        /** Register the output schemas on first use (off where a CI pipeline registers them). */
+        @WithDefault("true")
+        boolean autoRegister();
+
+        /** Certificates to trust for an HTTPS registry; the JVM's own when unset. */
+        Store trustStore();
+
+        /** A client certificate for registries that demand mutual TLS. */
+        Store keyStore();
+    }
+
+    /** A key or trust store file; unset when it has no path. */
+    interface Store {
+        Optional<Path> path();
+
+        Optional<String> password();
+
+        /** A {@link java.security.KeyStore} type: JKS (which also reads PKCS12 files), PKCS12... */
+        @WithDefault(RegistrySettings.DEFAULT_STORE_TYPE)
+        String type();
+
+        default Optional<RegistrySettings.StoreLocation> location() {
+            return path().map(p -> new RegistrySettings.StoreLocation(p, password().orElse(null), type()));
+        }
+    }
+
+    /** Topic names; the constants are the defaults, for tests and tools. */
+    interface Topics {
+        String IMAGES = "images";
+        String PREDICTIONS = "predictions";
+        String DEAD_LETTERS = "images-dlq";
+
+        /** Input: images, as {@code ImageEvent}s or raw bytes. */
+        @WithDefault(IMAGES)
         String images();
 
-        @WithDefault(Topics.PREDICTIONS)
+        /** Output: one {@code Prediction} per classified image. */
+        @WithDefault(PREDICTIONS)
         String predictions();
 
-        @WithDefault(Topics.DEAD_LETTERS)
+        /** Output: one {@code DeadLetter} per rejected input. */
+        @WithDefault(DEAD_LETTERS)
         String deadLetters();
     }
 }

@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +22,10 @@ public class TopologyProducer {
     @Inject
     ResnetConfig config;
 
+    /** Everything set, to refuse the renamed flat keys of earlier releases. */
+    @Inject
+    Config allSettings;
+
     @Inject
     MeterRegistry meters;
 
@@ -29,6 +34,7 @@ public class TopologyProducer {
     @Produces
     @Singleton // one model, one topology: Quarkus looks the topology up more than once
     public Topology buildTopology() {
+        RenamedSettings.rejectOldKeys(allSettings);
         pipeline = Pipeline.assemble(config, meters);
         return pipeline.topology();
     }

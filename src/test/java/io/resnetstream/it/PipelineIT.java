@@ -27,26 +27,27 @@ import io.resnetstream.tools.SampleImages;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.registry.serde.AvroSerde;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.topology.ResnetConfig;
 
 /**
  * The packaged service on the real broker and registry: N images in, N predictions out, each id
  * exactly once, bad input to the dead-letter topic; and a SIGKILL while images are buffered.
  */
 class PipelineIT {
-    private static final String MODEL = System.getProperty("it.model.dir", "models/shapes-resnet20");
+    private static final String MODEL = System.getProperty("it.model.dir", ResnetConfig.Model.DEFAULT_DIR);
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
     private final StackClients stack = new StackClients();
-    private final SchemaRegistryClient registry = StackClients.registry();
+    private final HttpSchemaRegistry registry = StackClients.registry();
     private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
 
     @Test
     void everyImageGetsExactlyOneOutcomeAndBadOnesAreDeadLettered() throws Exception {
         stack.createTopics(3);
         Map<String, String> settings = stack.serviceSettings(MODEL, tempDir("state"));
-        settings.put("resnet.max-batch-images", "16");
-        settings.put("resnet.max-batch-delay-ms", "3000"); // batches form by size: 16, then the last 14
+        settings.put("resnet.batch.max-images", "16");
+        settings.put("resnet.batch.max-delay", "3s"); // batches form by size: 16, then the last 14
         Set<String> sent = new HashSet<>();
         try (ServiceProcess service = ServiceProcess.start(settings, log("pipeline"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {
@@ -91,8 +92,8 @@ class PipelineIT {
         stack.createTopics(2);
         String state = tempDir("state");
         Map<String, String> holding = stack.serviceSettings(MODEL, state);
-        holding.put("resnet.max-batch-images", "1000");
-        holding.put("resnet.max-batch-delay-ms", "600000"); // nothing flushes: images stay buffered
+        holding.put("resnet.batch.max-images", "1000");
+        holding.put("resnet.batch.max-delay", "10m"); // nothing flushes: images stay buffered
         Set<String> sent = new HashSet<>();
         try (ServiceProcess first = ServiceProcess.start(holding, log("crash-first"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {
@@ -115,7 +116,7 @@ class PipelineIT {
         }
 
         Map<String, String> flushing = stack.serviceSettings(MODEL, state);
-        flushing.put("resnet.max-batch-delay-ms", "200");
+        flushing.put("resnet.batch.max-delay", "200ms");
         try (ServiceProcess second = ServiceProcess.start(flushing, log("crash-second"))) {
             stack.readOutputs(r -> r.size() >= 12, TIMEOUT, second);
             Thread.sleep(3000); // room for any duplicate to show up

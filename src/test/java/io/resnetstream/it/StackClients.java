@@ -21,13 +21,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.RegistrySettings;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.topology.ResnetConfig;
 
 /** Clients of the real local stack (deploy/stack.sh) for integration tests, on fresh topics per test. */
 final class StackClients {
     static final String BOOTSTRAP = System.getProperty("it.bootstrap", "127.0.0.1:9092");
-    static final String REGISTRY = System.getProperty("it.registry", "http://127.0.0.1:8081/apis/ccompat/v7");
+    static final String REGISTRY = System.getProperty("it.registry", ResnetConfig.Registry.DEFAULT_URL);
 
     final String run = "it-" + UUID.randomUUID().toString().substring(0, 8);
     final String images = run + "-images";
@@ -40,8 +41,8 @@ final class StackClients {
         return p;
     }
 
-    static SchemaRegistryClient registry() {
-        return new SchemaRegistryClient(RegistrySettings.builder(REGISTRY).build());
+    static HttpSchemaRegistry registry() {
+        return new HttpSchemaRegistry(RegistrySettings.builder(REGISTRY).build());
     }
 
     void createTopics(int imagePartitions) throws Exception {
@@ -55,13 +56,13 @@ final class StackClients {
     Map<String, String> serviceSettings(String modelDir, String stateDir) {
         return new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", BOOTSTRAP,
-                "resnet.registry-url", REGISTRY,
+                "resnet.registry.url", REGISTRY,
                 "resnet.application-id", run,
                 "resnet.state-dir", stateDir,
-                "resnet.model-dir", modelDir,
-                "resnet.topic.images", images,
-                "resnet.topic.predictions", predictions,
-                "resnet.topic.dead-letters", deadLetters,
+                "resnet.model.dir", modelDir,
+                "resnet.topics.images", images,
+                "resnet.topics.predictions", predictions,
+                "resnet.topics.dead-letters", deadLetters,
                 "quarkus.http.port", "0"));
     }
 

@@ -53,7 +53,7 @@ class RegistryTlsTest {
 
     @Test
     void trustsTheConfiguredStoreAndPresentsTheClientCertificate() {
-        SchemaRegistryClient client = new SchemaRegistryClient(
+        HttpSchemaRegistry client = new HttpSchemaRegistry(
                 RegistrySettings.builder(registry.url()).trustStore(store).keyStore(store).build());
 
         assertThat(client.getById(1)).isEqualTo(Schema.create(Schema.Type.STRING));
@@ -61,7 +61,7 @@ class RegistryTlsTest {
 
     @Test
     void withoutTheTrustStoreTheServerIsNotTrusted() {
-        SchemaRegistryClient client = new SchemaRegistryClient(
+        HttpSchemaRegistry client = new HttpSchemaRegistry(
                 RegistrySettings.builder(registry.url()).keyStore(store).build());
 
         assertThatThrownBy(() -> client.getById(1))
@@ -71,7 +71,7 @@ class RegistryTlsTest {
 
     @Test
     void withoutAClientCertificateTheServerRefuses() {
-        SchemaRegistryClient client = new SchemaRegistryClient(
+        HttpSchemaRegistry client = new HttpSchemaRegistry(
                 RegistrySettings.builder(registry.url()).trustStore(store).build());
 
         assertThatThrownBy(() -> client.getById(1))
@@ -83,7 +83,7 @@ class RegistryTlsTest {
     void anUnreadableStoreIsReportedWithItsPath() {
         StoreLocation missing = new StoreLocation(dir.resolve("missing.p12"), PASSWORD, "PKCS12");
 
-        assertThatThrownBy(() -> new SchemaRegistryClient(RegistrySettings.builder(registry.url()).trustStore(missing).build()))
+        assertThatThrownBy(() -> new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).trustStore(missing).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.p12");
     }
 }

@@ -1,7 +1,8 @@
 package io.resnetstream.testing;
 
+import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.RegistrySettings;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.topology.ResnetConfig;
 
 import java.util.UUID;
 
@@ -15,12 +16,12 @@ public final class ItRegistry {
     }
 
     public static String url() {
-        return System.getProperty("it.registry", "http://127.0.0.1:8081/apis/ccompat/v7");
+        return System.getProperty("it.registry", ResnetConfig.Registry.DEFAULT_URL);
     }
 
     /** A fresh client, hence empty caches: as another process would see the registry. */
-    public static SchemaRegistryClient newClient() {
-        return new SchemaRegistryClient(RegistrySettings.builder(url()).build());
+    public static HttpSchemaRegistry newClient() {
+        return new HttpSchemaRegistry(RegistrySettings.builder(url()).build());
     }
 
     public static String unique(String name) {

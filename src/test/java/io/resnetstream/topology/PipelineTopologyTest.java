@@ -1,8 +1,5 @@
 package io.resnetstream.topology;
 
-import io.resnetstream.testing.ColourClassifier;
-import io.resnetstream.testing.PlainAvro;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
@@ -13,14 +10,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.imageio.ImageIO;
 
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -34,25 +36,27 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.imaging.CropScheme;
-import io.resnetstream.imaging.ImageDecoder;
-import io.resnetstream.imaging.ImageLimits;
-import io.resnetstream.imaging.Normalization;
-import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.ingest.UriFetcher;
-import io.resnetstream.ingest.UriPolicy;
-import io.resnetstream.inference.BatchClassifier;
-import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.ingest.InputFormat;
+import io.resnetstream.registry.InMemorySchemaRegistry;
+import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.TopicNameStrategy;
+import io.resnetstream.registry.serde.WireFormat;
+import io.resnetstream.testing.ColourClassifier;
+import io.resnetstream.testing.TestConfig;
 
-/** The pipeline's logic on Kafka Streams' test driver: batching, outcomes, dead letters. */
+/**
+ * The production assembly ({@link Pipeline#assemble}) on Kafka Streams' test driver: batching, outcomes, dead
+ * letters, with a stand-in model and an in-memory registry; records in and out are in the Confluent wire format,
+ * written and read by the project's own serdes.
+ */
 class PipelineTopologyTest {
-    private static final PipelineTopology.TopicNames TOPICS = new PipelineTopology.TopicNames(Topics.IMAGES,
-            Topics.PREDICTIONS, Topics.DEAD_LETTERS);
+    private static final String IMAGES = ResnetConfig.Topics.IMAGES;
 
     private final ColourClassifier model = new ColourClassifier();
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
+    private Pipeline pipeline;
     private TopologyTestDriver driver;
-    private BatchClassifier batchClassifier;
     private TestInputTopic<byte[], byte[]> images;
     private TestOutputTopic<String, Prediction> predictions;
     private TestOutputTopic<String, DeadLetter> deadLetters;
@@ -62,32 +66,40 @@ class PipelineTopologyTest {
     }
 
     private void start(InputFormat format, int maxImages, long maxDelayMs, long maxPixels, int batchesInFlight) {
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(1_000_000, maxPixels));
-        batchClassifier = new BatchClassifier(model, decoder,
-                new Preprocessor(16, 8, CropScheme.TEN_CROP, Normalization.NONE), 3, 2);
-        ImageIntake intake = new ImageIntake(format, PlainAvro.deserializer(ImageEvent.class), decoder,
-                new UriFetcher(UriPolicy.none(), 1_000_000), 1_000_000);
-        var topology = PipelineTopology.build(TOPICS, intake,
-                new Outcomes(model.manifest(), model.labels(), CropScheme.TEN_CROP, 100), batchClassifier,
-                new PipelineTopology.BatchSettings(maxImages, maxDelayMs, batchesInFlight), new ClassifyMetrics(new SimpleMeterRegistry()),
-                PlainAvro.serializer(Prediction.class), PlainAvro.serializer(DeadLetter.class));
+        start(Map.of("resnet.input-format", format.name().toLowerCase(Locale.ROOT),
+                "resnet.batch.max-images", String.valueOf(maxImages),
+                "resnet.batch.max-delay", maxDelayMs + "ms",
+                "resnet.batch.in-flight", String.valueOf(batchesInFlight),
+                "resnet.limits.image-pixels", String.valueOf(maxPixels)));
+    }
+
+    /** The settings over the test's own: small limits, three classes, two preprocessing threads. */
+    private void start(Map<String, String> settings) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "resnet.limits.image-bytes", "1000000",
+                "resnet.limits.dead-letter-payload-cap", "100",
+                "resnet.model.top-k", "3",
+                "resnet.batch.preprocess-threads", "2"));
+        values.putAll(settings);
+        ResnetConfig config = TestConfig.resnet(values);
+        pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), model, registry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(topology, props);
-        images = driver.createInputTopic(Topics.IMAGES, new ByteArraySerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(Topics.PREDICTIONS, new StringDeserializer(),
-                PlainAvro.deserializer(Prediction.class));
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, new StringDeserializer(),
-                PlainAvro.deserializer(DeadLetter.class));
+        driver = new TopologyTestDriver(pipeline.topology(), props);
+        images = driver.createInputTopic(config.topics().images(), new ByteArraySerializer(), new ByteArraySerializer());
+        predictions = driver.createOutputTopic(config.topics().predictions(), new StringDeserializer(),
+                new AvroSerde<>(registry, Prediction.class, false, false).deserializer());
+        deadLetters = driver.createOutputTopic(config.topics().deadLetters(), new StringDeserializer(),
+                new AvroSerde<>(registry, DeadLetter.class, false, false).deserializer());
     }
 
     @AfterEach
     void stop() {
         if (driver != null) {
             driver.close();
-            batchClassifier.close();
+            pipeline.close();
         }
     }
 
@@ -110,7 +122,7 @@ class PipelineTopologyTest {
             assertThat(p.getTopCropVotes()).isEqualTo(10);
             assertThat(p.getTimings().getBatchImages()).isEqualTo(4);
             assertThat(p.getModel().getName()).isEqualTo("colour");
-            assertThat(p.getSource().getTopic()).isEqualTo(Topics.IMAGES);
+            assertThat(p.getSource().getTopic()).isEqualTo(IMAGES);
         });
         assertThat(out).extracting(p -> p.getSource().getOffset()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
         // two forward passes, each with all ten crops of four images
@@ -198,17 +210,16 @@ class PipelineTopologyTest {
     @Test
     void avroEventsAreReadAndMalformedOnesDeadLettered() throws IOException {
         start(InputFormat.AVRO, 2, 60_000, 1_000_000);
-        var events = PlainAvro.serializer(ImageEvent.class);
         ImageEvent withData = ImageEvent.newBuilder().setImageId("evt-1")
                 .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20))).setEventTime(java.time.Instant.ofEpochMilli(1234))
                 .build();
         ImageEvent empty = ImageEvent.newBuilder().setImageId("evt-2").build();
         ImageEvent byUri = ImageEvent.newBuilder().setImageId("evt-3").setUri("file:/etc/passwd").build();
-        images.pipeInput(key("k1"), events.serialize(Topics.IMAGES, withData));
-        images.pipeInput(key("k2"), events.serialize(Topics.IMAGES, empty));
-        images.pipeInput(key("k3"), events.serialize(Topics.IMAGES, byUri));
+        images.pipeInput(key("k1"), events.serialize(IMAGES, withData));
+        images.pipeInput(key("k2"), events.serialize(IMAGES, empty));
+        images.pipeInput(key("k3"), events.serialize(IMAGES, byUri));
         images.pipeInput(key("k4"), new byte[] { 1, 2, 3 });
-        images.pipeInput(key("k5"), events.serialize(Topics.IMAGES, ImageEvent.newBuilder(withData).setImageId("evt-5")
+        images.pipeInput(key("k5"), events.serialize(IMAGES, ImageEvent.newBuilder(withData).setImageId("evt-5")
                 .build()));
 
         List<Prediction> out = predictions.readValuesToList();
@@ -218,6 +229,63 @@ class PipelineTopologyTest {
         Set<String> reasons = deadLetters.readValuesToList().stream().map(d -> d.getOffset() + ":" + d.getReason())
                 .collect(Collectors.toSet());
         assertThat(reasons).containsExactlyInAnyOrder("1:MALFORMED_EVENT", "2:URI_NOT_ALLOWED", "3:MALFORMED_EVENT");
+    }
+
+    @Test
+    void aFramedValueWhoseSchemaIdTheRegistryDoesNotKnowIsOneUnknownSchemaDeadLetter() throws IOException {
+        start(InputFormat.AVRO, 2, 60_000, 1_000_000);
+        byte[] unknownSchema = { 0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'x' }; // an id the registry never issued
+        ImageEvent good = ImageEvent.newBuilder().setImageId("evt-ok").setData(ByteBuffer.wrap(png(Color.RED, 20, 20)))
+                .build();
+        images.pipeInput(key("stranger"), unknownSchema);
+        images.pipeInput(key("k2"), events.serialize(IMAGES, good));
+        driver.advanceWallClockTime(Duration.ofSeconds(61)); // whatever still waits for its batch
+
+        List<DeadLetter> dead = deadLetters.readValuesToList();
+        assertThat(dead).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("UNKNOWN_SCHEMA");
+            assertThat(d.getOffset()).isZero();
+            assertThat(d.getMessage()).contains(String.valueOf(0x7f7f7f7f));
+            assertThat(bytes(d.getPayload())).isEqualTo(unknownSchema);
+            assertThat(d.getKey()).isEqualTo(ByteBuffer.wrap(key("stranger")));
+        });
+        assertThat(predictions.readValuesToList()).extracting(Prediction::getImageId).containsExactly("evt-ok");
+        assertThat(buffer().approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void outcomesAreConfluentFramedUnderTheirTopicsSubjects() throws IOException {
+        start(InputFormat.RAW, 1, 60_000, 1_000_000);
+        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(ResnetConfig.Topics.PREDICTIONS,
+                new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> rawDeadLetters = driver.createOutputTopic(ResnetConfig.Topics.DEAD_LETTERS,
+                new StringDeserializer(), new ByteArrayDeserializer());
+        images.pipeInput(key("red"), png(Color.RED, 20, 20));
+        images.pipeInput(key("text"), "not an image".getBytes(StandardCharsets.UTF_8));
+
+        int predictionId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false)).id();
+        int deadLetterId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.DEAD_LETTERS, false)).id();
+        assertThat(registry.getById(predictionId)).isEqualTo(Prediction.getClassSchema());
+        assertThat(registry.getById(deadLetterId)).isEqualTo(DeadLetter.getClassSchema());
+        assertThat(rawPredictions.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(predictionId));
+        assertThat(rawDeadLetters.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(deadLetterId));
+    }
+
+    @Test
+    void withoutAutoRegisterTheOutcomesUseTheIdsAReleasePipelineRegistered() throws IOException {
+        int predictionId = registry.register(TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false),
+                Prediction.getClassSchema());
+        start(Map.of("resnet.input-format", "raw", "resnet.batch.max-images", "1", "resnet.batch.in-flight", "0",
+                "resnet.registry.auto-register", "false"));
+        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(ResnetConfig.Topics.PREDICTIONS,
+                new StringDeserializer(), new ByteArrayDeserializer());
+
+        images.pipeInput(key("blue"), png(Color.BLUE, 20, 20));
+
+        assertThat(rawPredictions.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(predictionId));
     }
 
     private KeyValueStore<Long, ?> buffer() {

@@ -6,7 +6,7 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.SchemaRegistry;
 
 /**
  * Reads Confluent wire-format values into a generated Avro class. The writer's schema is fetched by the id in
@@ -21,13 +21,13 @@ import io.resnetstream.registry.SchemaRegistryClient;
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
     private final WireFormatDecoder<T> decoder;
 
-    public AvroDeserializer(SchemaRegistryClient client, Schema readerSchema) {
+    public AvroDeserializer(SchemaRegistry client, Schema readerSchema) {
         SpecificData model = SpecificTypes.modelFor(readerSchema);
         this.decoder = new WireFormatDecoder<>(client,
                 writerSchema -> new SpecificDatumReader<>(writerSchema, readerSchema, model));
     }
 
-    public AvroDeserializer(SchemaRegistryClient client, Class<T> type) {
+    public AvroDeserializer(SchemaRegistry client, Class<T> type) {
         this(client, SpecificTypes.schemaOf(type));
     }
 

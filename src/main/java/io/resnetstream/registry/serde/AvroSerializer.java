@@ -12,7 +12,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.SchemaRegistry;
 
 /**
  * Writes generated Avro records in the Confluent wire format. The schema id comes from the registry under
@@ -21,13 +21,13 @@ import io.resnetstream.registry.SchemaRegistryClient;
  * Registry failures surface as {@link io.resnetstream.registry.RegistryException}s.
  */
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
-    private final SchemaRegistryClient client;
+    private final SchemaRegistry client;
     private final Schema schema;
     private final DatumWriter<T> writer;
     private final boolean autoRegister;
     private final boolean isKey;
 
-    public AvroSerializer(SchemaRegistryClient client, Schema schema, boolean autoRegister, boolean isKey) {
+    public AvroSerializer(SchemaRegistry client, Schema schema, boolean autoRegister, boolean isKey) {
         this.client = client;
         this.schema = schema;
         this.writer = new SpecificDatumWriter<>(schema, SpecificTypes.modelFor(schema));
@@ -35,7 +35,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         this.isKey = isKey;
     }
 
-    public AvroSerializer(SchemaRegistryClient client, Class<T> type, boolean autoRegister, boolean isKey) {
+    public AvroSerializer(SchemaRegistry client, Class<T> type, boolean autoRegister, boolean isKey) {
         this(client, SpecificTypes.schemaOf(type), autoRegister, isKey);
     }
 

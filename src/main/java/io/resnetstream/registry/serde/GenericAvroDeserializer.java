@@ -7,7 +7,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.SchemaRegistry;
 
 /**
  * Reads Confluent wire-format records as {@link GenericRecord}s in their writer's own schema, with no generated
@@ -17,7 +17,7 @@ import io.resnetstream.registry.SchemaRegistryClient;
 public final class GenericAvroDeserializer implements Deserializer<GenericRecord> {
     private final WireFormatDecoder<GenericRecord> decoder;
 
-    public GenericAvroDeserializer(SchemaRegistryClient client) {
+    public GenericAvroDeserializer(SchemaRegistry client) {
         this.decoder = new WireFormatDecoder<>(client, GenericAvroDeserializer::recordReader);
     }
 

@@ -12,16 +12,16 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 
 import io.resnetstream.registry.RegistryException;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.SchemaRegistry;
 import io.resnetstream.registry.UnknownSchemaException;
 
 /** The deserializers' common path: frame → writer schema by id → a reader for that writer → record. */
 final class WireFormatDecoder<T> {
-    private final SchemaRegistryClient client;
+    private final SchemaRegistry client;
     private final Function<Schema, DatumReader<T>> readerForWriter;
     private final Map<Integer, DatumReader<T>> readersBySchemaId = new ConcurrentHashMap<>();
 
-    WireFormatDecoder(SchemaRegistryClient client, Function<Schema, DatumReader<T>> readerForWriter) {
+    WireFormatDecoder(SchemaRegistry client, Function<Schema, DatumReader<T>> readerForWriter) {
         this.client = client;
         this.readerForWriter = readerForWriter;
     }

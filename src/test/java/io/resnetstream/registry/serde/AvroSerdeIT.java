@@ -21,7 +21,7 @@ import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.testing.ItRegistry;
 import io.resnetstream.registry.SchemaNotRegisteredException;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.UnknownSchemaException;
 
 /** The serde through a real registry: producer and consumer each with their own client, as two processes. */
@@ -31,7 +31,7 @@ class AvroSerdeIT {
     @Test
     void anImageEventRoundTripsUnderItsTopicsValueSubject() {
         String topic = ItRegistry.unique("images");
-        SchemaRegistryClient producer = ItRegistry.newClient();
+        HttpSchemaRegistry producer = ItRegistry.newClient();
 
         byte[] value = new AvroSerde<>(producer, ImageEvent.class, true, false).serializer()
                 .serialize(topic, Samples.imageEvent());
@@ -67,7 +67,7 @@ class AvroSerdeIT {
         new AvroSerde<>(ItRegistry.newClient(), Prediction.class, true, true).serializer()
                 .serialize(topic, Samples.prediction());
 
-        SchemaRegistryClient client = ItRegistry.newClient();
+        HttpSchemaRegistry client = ItRegistry.newClient();
         assertThat(client.lookup(topic + "-key", Prediction.getClassSchema())).isPositive();
         assertThatThrownBy(() -> client.lookup(topic + "-value", Prediction.getClassSchema()))
                 .isInstanceOf(SchemaNotRegisteredException.class);

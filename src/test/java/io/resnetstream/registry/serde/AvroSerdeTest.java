@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.testing.FakeRegistryServer;
 import io.resnetstream.registry.RegistrySettings;
-import io.resnetstream.registry.SchemaRegistryClient;
+import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.UnknownSchemaException;
 
 /** Exact bytes, subjects and failures of the serde against canned registry answers; the real registry is in the IT. */
@@ -29,7 +29,7 @@ class AvroSerdeTest {
     private static final int ID = 258;
 
     private FakeRegistryServer registry;
-    private SchemaRegistryClient client;
+    private HttpSchemaRegistry client;
 
     @BeforeEach
     void start() throws IOException {
@@ -39,7 +39,7 @@ class AvroSerdeTest {
                 .answer("POST", "/subjects/predictions-value", 200, "{\"id\":" + ID + "}")
                 .answer("GET", "/schemas/ids/" + ID, 200,
                         new ObjectMapper().createObjectNode().put("schema", Prediction.getClassSchema().toString()).toString());
-        client = new SchemaRegistryClient(RegistrySettings.builder(registry.url()).build());
+        client = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
     }
 
     @AfterEach
@@ -83,7 +83,7 @@ class AvroSerdeTest {
         AvroSerde<Prediction> writer = new AvroSerde<>(client, Prediction.class, true, false);
         byte[] value = writer.serializer().serialize("predictions", Samples.prediction());
         // a fresh client, as in another process: it must fetch the schema by id
-        SchemaRegistryClient reader = new SchemaRegistryClient(RegistrySettings.builder(registry.url()).build());
+        HttpSchemaRegistry reader = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
         AvroDeserializer<Prediction> deserializer = new AvroDeserializer<>(reader, Prediction.class);
 
         assertThat(deserializer.deserialize("predictions", value)).isEqualTo(Samples.prediction());

@@ -13,7 +13,7 @@ import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 /** The client against a real registry (Apicurio's Confluent API by default; see {@link ItRegistry}). */
-class SchemaRegistryClientIT {
+class HttpSchemaRegistryIT {
     private static final Schema V1 = SchemaBuilder.record("Reading").namespace("it.registry").fields()
             .requiredString("sensor")
             .requiredDouble("value")
@@ -37,7 +37,7 @@ class SchemaRegistryClientIT {
 
         int id = ItRegistry.newClient().register(subject, V1);
 
-        SchemaRegistryClient elsewhere = ItRegistry.newClient();
+        HttpSchemaRegistry elsewhere = ItRegistry.newClient();
         assertThat(elsewhere.getById(id)).isEqualTo(V1);
         assertThat(elsewhere.lookup(subject, V1)).isEqualTo(id);
         assertThat(elsewhere.latest(subject)).isEqualTo(new RegisteredSchema(subject, 1, id, V1));
@@ -48,7 +48,7 @@ class SchemaRegistryClientIT {
     void asksTheRegistryOnlyOncePerIdAndPerSubjectSchema() {
         String subject = ItRegistry.unique("readings-value");
         int id = ItRegistry.newClient().register(subject, V1);
-        SchemaRegistryClient client = ItRegistry.newClient();
+        HttpSchemaRegistry client = ItRegistry.newClient();
 
         client.getById(id);
         client.getById(id);
@@ -63,7 +63,7 @@ class SchemaRegistryClientIT {
     @Test
     void lookingUpWhatIsNotThereIsSchemaNotRegistered() {
         String subject = ItRegistry.unique("readings-value");
-        SchemaRegistryClient client = ItRegistry.newClient();
+        HttpSchemaRegistry client = ItRegistry.newClient();
 
         assertThatThrownBy(() -> client.lookup(subject, V1))
                 .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
@@ -85,7 +85,7 @@ class SchemaRegistryClientIT {
     @Test
     void backwardCompatibilityRefusesANewFieldWithoutDefaultAndAcceptsOneWithDefault() {
         String subject = ItRegistry.unique("readings-value");
-        SchemaRegistryClient client = ItRegistry.newClient();
+        HttpSchemaRegistry client = ItRegistry.newClient();
         client.setCompatibility(subject, "BACKWARD");
         assertThat(client.getCompatibility(subject)).isEqualTo("BACKWARD");
         int v1 = client.register(subject, V1);
@@ -117,7 +117,7 @@ class SchemaRegistryClientIT {
             closedPort = socket.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/apis/ccompat/v7";
-        SchemaRegistryClient client = new SchemaRegistryClient(RegistrySettings.builder(url).build());
+        HttpSchemaRegistry client = new HttpSchemaRegistry(RegistrySettings.builder(url).build());
 
         assertThatThrownBy(() -> client.register(ItRegistry.unique("readings-value"), V1))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())

@@ -11,14 +11,14 @@ import org.apache.avro.SchemaParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A client for the Confluent Schema Registry REST API, Avro schemas only; Apicurio serves the same API
- * under {@code /apis/ccompat/v7}. Thread-safe.
+ * The {@link SchemaRegistry} behind the Confluent Schema Registry REST API (Confluent's own
+ * {@code CachedSchemaRegistryClient}); Apicurio serves the same API under {@code /apis/ccompat/v7}. Thread-safe.
  * <p>
  * Registered schemas never change, so id → schema and (subject, schema) → id are cached for the life of
  * the client: after the first call for a schema, the serializer and deserializer make no HTTP request.
  * Failures are {@link RegistryException}s; see each method for the specific ones.
  */
-public final class SchemaRegistryClient {
+public final class HttpSchemaRegistry implements SchemaRegistry {
     private final RegistrySettings settings;
     private final RegistryHttp http;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
@@ -27,16 +27,12 @@ public final class SchemaRegistryClient {
     private record SubjectSchema(String subject, Schema schema) {
     }
 
-    public SchemaRegistryClient(RegistrySettings settings) {
+    public HttpSchemaRegistry(RegistrySettings settings) {
         this.settings = settings;
         this.http = new RegistryHttp(settings);
     }
 
-    /**
-     * Registers the schema under the subject (a no-op returning the existing id if it is already there).
-     *
-     * @throws IncompatibleSchemaException when the subject's compatibility rule refuses it
-     */
+    @Override
     public int register(String subject, Schema schema) {
         Integer cached = idsBySubjectSchema.get(new SubjectSchema(subject, schema));
         if (cached != null) {
@@ -53,11 +49,7 @@ public final class SchemaRegistryClient {
         }
     }
 
-    /**
-     * The id of a schema already registered under the subject; never registers.
-     *
-     * @throws SchemaNotRegisteredException when the subject does not exist or does not hold this schema
-     */
+    @Override
     public int lookup(String subject, Schema schema) {
         Integer cached = idsBySubjectSchema.get(new SubjectSchema(subject, schema));
         if (cached != null) {
@@ -71,11 +63,7 @@ public final class SchemaRegistryClient {
         }
     }
 
-    /**
-     * The schema with this id.
-     *
-     * @throws UnknownSchemaException when the registry has no schema with this id
-     */
+    @Override
     public Schema getById(int id) {
         Schema cached = schemasById.get(id);
         if (cached != null) {
@@ -96,11 +84,7 @@ public final class SchemaRegistryClient {
         return raced == null ? schema : raced;
     }
 
-    /**
-     * The subject's newest version.
-     *
-     * @throws SchemaNotRegisteredException when the subject does not exist
-     */
+    @Override
     public RegisteredSchema latest(String subject) {
         JsonNode answer;
         try {
@@ -114,7 +98,7 @@ public final class SchemaRegistryClient {
         return new RegisteredSchema(subject, requireInt(answer, "version", "latest version"), id, schema);
     }
 
-    /** Whether the subject's compatibility rule would accept the schema as its next version. */
+    @Override
     public boolean isCompatible(String subject, Schema schema) {
         JsonNode answer = http.post("/compatibility" + subjectPath(subject) + "/versions/latest", schemaBody(schema));
         JsonNode verdict = answer.get("is_compatible");
@@ -124,15 +108,12 @@ public final class SchemaRegistryClient {
         return verdict.booleanValue();
     }
 
-    /**
-     * Sets a compatibility level (NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL,
-     * FULL_TRANSITIVE) for one subject, or the registry-wide default when {@code subject} is null.
-     */
+    @Override
     public void setCompatibility(String subject, String level) {
         http.put(configPath(subject), Map.of("compatibility", level));
     }
 
-    /** The level in force for the subject (its own, else the global one), or the global one when null. */
+    @Override
     public String getCompatibility(String subject) {
         JsonNode answer = http.get(configPath(subject) + (subject == null ? "" : "?defaultToGlobal=true"));
         JsonNode level = answer.get("compatibilityLevel");

@@ -19,18 +19,18 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The client's requests and its reading of answers, against canned answers; the real registry is in the IT. */
-class SchemaRegistryClientTest {
+class HttpSchemaRegistryTest {
     private static final Schema ORDER = SchemaBuilder.record("Order").namespace("test").fields()
             .requiredString("id").endRecord();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FakeRegistryServer registry;
-    private SchemaRegistryClient client;
+    private HttpSchemaRegistry client;
 
     @BeforeEach
     void start() throws IOException {
         registry = FakeRegistryServer.http();
-        client = new SchemaRegistryClient(RegistrySettings.builder(registry.url()).build());
+        client = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
     }
 
     @AfterEach
@@ -122,7 +122,7 @@ class SchemaRegistryClientTest {
     @Test
     void basicAuthIsSentOnEveryRequest() {
         registry.answer("GET", "/schemas/ids/5", 200, "{\"schema\":" + quoted(ORDER.toString()) + "}");
-        SchemaRegistryClient authenticated = new SchemaRegistryClient(
+        HttpSchemaRegistry authenticated = new HttpSchemaRegistry(
                 RegistrySettings.builder(registry.url()).basicAuth("svc", "pa:ss").build());
 
         authenticated.getById(5);
@@ -158,7 +158,7 @@ class SchemaRegistryClientTest {
             closedPort = socket.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/apis/ccompat/v7";
-        SchemaRegistryClient nowhere = new SchemaRegistryClient(RegistrySettings.builder(url).build());
+        HttpSchemaRegistry nowhere = new HttpSchemaRegistry(RegistrySettings.builder(url).build());
 
         assertThatThrownBy(() -> nowhere.getById(1))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
