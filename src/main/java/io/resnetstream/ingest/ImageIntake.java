@@ -31,13 +31,6 @@ public final class ImageIntake {
 
     /** Room for an event's id, uri and attributes around its inline image. */
     private static final long EVENT_OVERHEAD_BYTES = 64 * 1024;
-    /** The default bound on an image id (a raw record's key, an event's imageId), in UTF-8 bytes. */
-    public static final int DEFAULT_MAX_ID_BYTES = 1024;
-
-    public ImageIntake(InputFormat format, Deserializer<ImageEvent> events, ImageDecoder decoder, UriFetcher fetcher,
-            long maxImageBytes) {
-        this(format, events, decoder, fetcher, maxImageBytes, DEFAULT_MAX_ID_BYTES);
-    }
 
     /**
      * @param maxIdBytes the longest image id accepted, in UTF-8 bytes: the id becomes the key of the outcome, and

@@ -20,6 +20,7 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
     private final Timer batchTime;
     private final Timer endToEnd;
     private final Counter predictions;
+    private final Counter abandoned;
     private final Map<RejectReason, Counter> deadLetters = new EnumMap<>(RejectReason.class);
 
     public ClassifyMetrics(MeterRegistry registry) {
@@ -30,6 +31,8 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
         endToEnd = Timer.builder("resnet.image.latency")
                 .description("From acceptance into the buffer to the prediction").register(registry);
         predictions = Counter.builder("resnet.predictions").register(registry);
+        abandoned = Counter.builder("resnet.batches.abandoned")
+                .description("Batches given up past their deadline; their images ran again alone").register(registry);
         for (RejectReason r : RejectReason.values()) {
             deadLetters.put(r, Counter.builder("resnet.dead.letters").tag("reason", r.name()).register(registry));
         }
@@ -39,6 +42,11 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
     public void batchDone(int images, long millis) {
         batchImages.record(images);
         batchTime.record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void batchAbandoned(int images) {
+        abandoned.increment();
     }
 
     void predicted(long latencyMillis) {

@@ -11,6 +11,9 @@ import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.resnetstream.batching.AttemptLog;
+import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.FileAttemptLog;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
@@ -42,10 +45,12 @@ public final class Pipeline implements AutoCloseable {
 
     private final Topology topology;
     private final BatchClassifier batchClassifier;
+    private final AttemptLog attempts;
 
-    private Pipeline(Topology topology, BatchClassifier batchClassifier) {
+    private Pipeline(Topology topology, BatchClassifier batchClassifier, AttemptLog attempts) {
         this.topology = topology;
         this.batchClassifier = batchClassifier;
+        this.attempts = attempts;
     }
 
     /** The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP. */
@@ -74,7 +79,9 @@ public final class Pipeline implements AutoCloseable {
         int resize = settings.resize().orElse(m.resize());
         int crop = settings.crop().orElse(m.crop());
         Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(limits.imageBytes(), limits.imagePixels()));
+        checkSettings(config, model.labels());
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(limits.imageBytes(), limits.imagePixels(),
+                limits.jpegScans(), resize, limits.resizedPixels()));
         ResnetConfig.Batch batch = config.batch();
         BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
                 new Preprocessor(resize, crop, scheme, normalization), settings.topK(), batch.preprocessThreads());
@@ -83,13 +90,51 @@ public final class Pipeline implements AutoCloseable {
                 batch.maxImages(), batch.maxDelay().toMillis(), batch.inFlight());
 
         boolean autoRegister = config.registry().autoRegister();
+        AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
         Topology topology = PipelineTopology.build(config.topics(), batch, intake(config, registry, decoder),
                 new Outcomes(m, model.labels(), scheme, limits.deadLetterPayloadCap()),
                 batchClassifier,
+                new BatchCoordinator.Quarantine(attempts, batch.maxAttempts(), batch.deadline().toMillis()),
+                config.fetchBytes(),
                 new ClassifyMetrics(meters),
                 new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
                 new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
-        return new Pipeline(topology, batchClassifier);
+        return new Pipeline(topology, batchClassifier, attempts);
+    }
+
+    /**
+     * Beside Kafka Streams' own folder in the state directory, so it outlives the process that wrote it (Kubernetes
+     * keeps an emptyDir across a container's restarts) but not the instance.
+     */
+    static Path attemptLogFile(ResnetConfig config) {
+        return Path.of(config.stateDir()).resolve(config.applicationId() + "-attempts.log");
+    }
+
+    /** Settings that would fail every record are refused at start instead. */
+    static void checkSettings(ResnetConfig config, List<String> labels) {
+        int topK = config.model().topK();
+        if (topK < 1 || topK > labels.size()) {
+            throw new IllegalArgumentException("resnet.model.top-k is " + topK + ": it must be between 1 and the "
+                    + labels.size() + " classes of the model");
+        }
+        ResnetConfig.Batch batch = config.batch();
+        if (batch.maxImages() < 1 || batch.inFlight() < 0 || batch.preprocessThreads() < 0 || batch.maxAttempts() < 1
+                || batch.maxDelay().isNegative() || batch.deadline().isNegative() || batch.deadline().isZero()) {
+            throw new IllegalArgumentException("resnet.batch.*: max-images and max-attempts must be at least 1, "
+                    + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
+        }
+        ResnetConfig.Limits limits = config.limits();
+        if (limits.imageBytes() < 1 || limits.imagePixels() < 1 || limits.idBytes() < 1 || limits.jpegScans() < 1
+                || limits.resizedPixels() < 1 || limits.deadLetterPayloadCap() < 0) {
+            throw new IllegalArgumentException("resnet.limits.*: every limit must be positive");
+        }
+        // the largest outcome is a dead letter: its payload and key cut to the cap, its id, message and framing
+        long largestOutcome = 2L * limits.deadLetterPayloadCap() + limits.idBytes() + 16 * 1024;
+        if (largestOutcome > config.fetchBytes()) {
+            throw new IllegalArgumentException("resnet.limits.dead-letter-payload-cap of " + limits.deadLetterPayloadCap()
+                    + " makes a dead letter of up to " + largestOutcome + " bytes, over resnet.fetch-bytes ("
+                    + config.fetchBytes() + "), the largest record the producer sends");
+        }
     }
 
     private static ImageIntake intake(ResnetConfig config, SchemaRegistry registry, ImageDecoder decoder) {
@@ -98,7 +143,7 @@ public final class Pipeline implements AutoCloseable {
                 config.fetch().allowedPrefixes().orElse(List.of()));
         return new ImageIntake(config.inputFormat(),
                 new AvroSerde<>(registry, ImageEvent.class, false, false).deserializer(), decoder,
-                new UriFetcher(uris, maxBytes), maxBytes);
+                new UriFetcher(uris, maxBytes), maxBytes, config.limits().idBytes());
     }
 
     private static Classifier loadModel(Path dir) {
@@ -130,5 +175,6 @@ public final class Pipeline implements AutoCloseable {
     public void close() {
         batchClassifier.close();
         batchClassifier.classifier().close();
+        attempts.close();
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -35,15 +36,18 @@ public final class PipelineTopology {
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
     static Topology build(ResnetConfig.Topics topics, ResnetConfig.Batch batch, ImageIntake intake, Outcomes outcomes,
-            BatchClassifier classifier, ClassifyMetrics metrics, Serializer<Prediction> predictions,
-            Serializer<DeadLetter> deadLetters) {
+            BatchClassifier classifier, BatchCoordinator.Quarantine quarantine, int largestRecordBytes,
+            ClassifyMetrics metrics, Serializer<Prediction> predictions, Serializer<DeadLetter> deadLetters) {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
-        ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(
-                () -> new BatchCoordinator(classifier, batch.maxImages(), maxDelayMs, batch.inFlight(), metrics));
+        ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(classifier,
+                batch.maxImages(), maxDelayMs, batch.inFlight(), metrics, quarantine));
+        // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
+        // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
+        // open transaction at once, instead of waiting out the transaction timeout.
         StoreBuilder<KeyValueStore<Long, PendingImage>> buffer = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
-                .withLoggingEnabled(Map.of());
+                Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
+                .withLoggingEnabled(changelogSettings(largestRecordBytes));
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.images());
@@ -56,6 +60,20 @@ public final class PipelineTopology {
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),
                 (Serializer<SpecificRecord>) (Serializer) deadLetters, CLASSIFY);
         return topology;
+    }
+
+    /**
+     * The buffer's changelog: segments that roll every ten minutes (the active one never compacts, and every
+     * restore reads it whole), tombstones kept ten minutes, and room for the largest image the consumer accepts
+     * (a broker's 1 MiB default would refuse larger ones, and the task would fail on each retry).
+     */
+    static Map<String, String> changelogSettings(int largestRecordBytes) {
+        return Map.of(
+                TopicConfig.SEGMENT_MS_CONFIG, "600000",
+                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(Math.max(64 << 20, largestRecordBytes + (1 << 20))),
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, "600000",
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1",
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(largestRecordBytes));
     }
 
     /** How often the punctuator checks the oldest image: a fraction of the delay, within 5–100 ms. */

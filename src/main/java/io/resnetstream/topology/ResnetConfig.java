@@ -56,6 +56,15 @@ public interface ResnetConfig {
     @WithDefault("26214400")
     int fetchBytes();
 
+    /**
+     * SIGTERM gives Kafka Streams this long to close; then the process ends anyway. The transaction of a batch cut
+     * short aborts and its images are classified again, so nothing is lost, and the process ends inside
+     * Kubernetes' default grace period of 30 s.
+     */
+    @WithDefault("15s")
+    @WithConverter(DurationWithUnitConverter.class)
+    Duration shutdownTimeout();
+
     /** Replication factor of the topics Kafka Streams creates (the buffer store's changelog). */
     @WithDefault("1")
     int replicationFactor();
@@ -110,6 +119,21 @@ public interface ResnetConfig {
         /** Threads that decode and crop images of a batch in parallel; 0 means one per core. */
         @WithDefault("0")
         int preprocessThreads();
+
+        /**
+         * A batch still running after this long is abandoned, and its images run again alone. Well inside the
+         * transaction timeout and the poll interval of application.properties.
+         */
+        @WithDefault("60s")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration deadline();
+
+        /**
+         * Batches an image may go into that never finish (the process crashed, hung or ran out of memory meanwhile)
+         * before it is dead-lettered as POISON instead of run again.
+         */
+        @WithDefault("2")
+        int maxAttempts();
     }
 
     /** Bounds on what one input may cost. */
@@ -125,6 +149,18 @@ public interface ResnetConfig {
         /** How many bytes of a rejected input the dead letter keeps. */
         @WithDefault("65536")
         int deadLetterPayloadCap();
+
+        /** Longest image id (a raw record's key, an event's imageId), in UTF-8 bytes. */
+        @WithDefault("1024")
+        int idBytes();
+
+        /** Largest width × height once the shorter side is resized to S: a 512×1 image is 131072×256 at S = 256. */
+        @WithDefault("4194304")
+        long resizedPixels();
+
+        /** Most scans a JPEG may have: a progressive JPEG's decode time grows with each. */
+        @WithDefault("100")
+        int jpegScans();
     }
 
     /** What an {@code ImageEvent.uri} may point at; nothing unless configured. */
