@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.registry.UnknownSchemaException;
+import io.resnetstream.registry.UnusableSchemaException;
 
 /**
  * Turns one input record into an {@link AcceptedImage}, or says why not. Cheap checks only (sizes,
@@ -113,6 +114,8 @@ public final class ImageIntake {
         ImageEvent event;
         try {
             event = events.deserialize(topic, value);
+        } catch (UnusableSchemaException e) {
+            throw new RejectedInputException(RejectReason.UNSUPPORTED_SCHEMA, e.getMessage(), e);
         } catch (UnknownSchemaException e) {
             throw new RejectedInputException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
         } catch (SerializationException e) {

@@ -6,6 +6,10 @@ public enum RejectReason {
     MALFORMED_EVENT,
     /** The value names a schema id the registry does not know. */
     UNKNOWN_SCHEMA,
+    /** The value names a schema the registry holds but an Avro reader cannot use (PROTOBUF, JSON, references). */
+    UNSUPPORTED_SCHEMA,
+    /** Intake failed on the record in a way no check foresaw; the record, not the service, is set aside. */
+    INTAKE_FAILED,
     /** The image id (a raw record's key, an event's imageId) is longer than the limit or not valid UTF-8. */
     INVALID_ID,
     /** More bytes than the configured limit (the message or a fetched image). */

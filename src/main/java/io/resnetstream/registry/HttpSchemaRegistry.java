@@ -79,7 +79,19 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
             }
             throw e;
         }
-        Schema schema = parseAvro(answer, "schema id " + id);
+        Schema schema;
+        try {
+            if (answer.path("references").size() > 0) {
+                throw new RegistryException("schema id " + id + " has references to other schemas, which are not"
+                        + " supported", 200, 0, null);
+            }
+            schema = parseAvro(answer, "schema id " + id);
+        } catch (RegistryException e) {
+            if (e.httpStatus() == 200) { // the registry answered: the schema it holds is of no use to us
+                throw new UnusableSchemaException(id, e.getMessage());
+            }
+            throw e;
+        }
         Schema raced = schemasById.putIfAbsent(id, schema);
         return raced == null ? schema : raced;
     }

@@ -25,6 +25,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     /** Each subject's schema ids, oldest version first. */
     private final Map<String, List<Integer>> versionsBySubject = new HashMap<>();
     private final Map<String, String> levelsBySubject = new HashMap<>();
+    /** Ids of schemas of another type (PROTOBUF, JSON): the registry holds them, an Avro reader cannot use them. */
+    private final Map<Integer, String> foreignTypesById = new HashMap<>();
     private String globalLevel = "BACKWARD";
     private int nextId = 1;
 
@@ -58,8 +60,22 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         return id;
     }
 
+    /**
+     * Holds a schema of another type, as a real registry may (Confluent's serves PROTOBUF and JSON too): its id
+     * fails {@link #getById} as unusable, as {@link HttpSchemaRegistry} answers for such an id.
+     */
+    public synchronized int registerForeign(String schemaType) {
+        int id = nextId++;
+        foreignTypesById.put(id, schemaType);
+        return id;
+    }
+
     @Override
     public synchronized Schema getById(int id) {
+        if (foreignTypesById.containsKey(id)) {
+            throw new UnusableSchemaException(id, "schema id " + id + " is a " + foreignTypesById.get(id)
+                    + " schema; only Avro is supported");
+        }
         Schema schema = schemasById.get(id);
         if (schema == null) {
             throw new UnknownSchemaException(id, "Schema id " + id + " is not known to the in-memory registry");

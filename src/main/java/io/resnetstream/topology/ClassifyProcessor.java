@@ -18,7 +18,9 @@ import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.ingest.AcceptedImage;
 import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.ingest.ImageIntake;
+import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
+import io.resnetstream.registry.RegistryException;
 
 /**
  * Accepts image records into the task's changelogged buffer store, starts batches through the
@@ -63,7 +65,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         long now = context.currentSystemTimeMs(); // the driver's clock in tests, the wall clock in service
         String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
         try {
-            AcceptedImage image = intake.accept(where.topic(), record.key(), record.value(), fallbackId);
+            AcceptedImage image = accept(record, where, fallbackId);
             buffer.put(where.offset(), PendingImage.newBuilder()
                     .setImageId(image.imageId())
                     .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
@@ -81,6 +83,22 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                     e.imageId(), record.value(), e, now), e, now);
         }
         onTick(now);
+    }
+
+    /**
+     * Intake, with every failure sorted: the registry's own (it did not answer) propagates, so that the record is
+     * read again once it answers; anything else unforeseen is the record's, and dead-lettered rather than allowed
+     * to fail the stream thread on every attempt.
+     */
+    private AcceptedImage accept(Record<byte[], byte[]> record, RecordMetadata where, String fallbackId)
+            throws RejectedInputException {
+        try {
+            return intake.accept(where.topic(), record.key(), record.value(), fallbackId);
+        } catch (RegistryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RejectedInputException(RejectReason.INTAKE_FAILED, "intake failed: " + e, e);
+        }
     }
 
     private void onTick(long now) {

@@ -33,6 +33,7 @@ import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.RetryingSchemaRegistry;
 import io.resnetstream.registry.SchemaRegistry;
 
 /**
@@ -46,11 +47,19 @@ public final class Pipeline implements AutoCloseable {
     private final Topology topology;
     private final BatchClassifier batchClassifier;
     private final AttemptLog attempts;
+    private final RetryingSchemaRegistry registry;
 
-    private Pipeline(Topology topology, BatchClassifier batchClassifier, AttemptLog attempts) {
+    private Pipeline(Topology topology, BatchClassifier batchClassifier, AttemptLog attempts,
+            RetryingSchemaRegistry registry) {
         this.topology = topology;
         this.batchClassifier = batchClassifier;
         this.attempts = attempts;
+        this.registry = registry;
+    }
+
+    /** The registry as the pipeline uses it: retried, and saying since when it has not answered. */
+    public RetryingSchemaRegistry registry() {
+        return registry;
     }
 
     /** The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP. */
@@ -70,7 +79,8 @@ public final class Pipeline implements AutoCloseable {
      * registry. The pipeline owns the model from here: {@link #close()} closes it.
      */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, Classifier model,
-            SchemaRegistry registry) {
+            SchemaRegistry registryClient) {
+        RetryingSchemaRegistry registry = new RetryingSchemaRegistry(registryClient, config.registry().retryFor());
         ResnetConfig.Limits limits = config.limits();
         AvroLimits.capTo(limits.imageBytes());
         ModelManifest m = model.manifest();
@@ -99,7 +109,7 @@ public final class Pipeline implements AutoCloseable {
                 new ClassifyMetrics(meters),
                 new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
                 new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
-        return new Pipeline(topology, batchClassifier, attempts);
+        return new Pipeline(topology, batchClassifier, attempts, registry);
     }
 
     /**

@@ -183,6 +183,14 @@ public interface ResnetConfig {
         /** {@code user:password} for the registry's basic auth. */
         Optional<String> basicAuth();
 
+        /**
+         * How long one call waits out a registry that does not answer (or answers 5xx), with backoff, while readiness
+         * says so; then the stream thread is replaced and the record read again. Below the transaction timeout.
+         */
+        @WithDefault("60s")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration retryFor();
+
         /** Register the output schemas on first use (off where a CI pipeline registers them). */
         @WithDefault("true")
         boolean autoRegister();

@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -51,6 +52,31 @@ public class TopologyProducer {
                 Quarkus.asyncExit(1);
             }
         };
+    }
+
+    /**
+     * A stream thread that fails has aborted its transaction; what it held is read again. Kafka Streams replaces the
+     * thread, so the service stays up: a registry that stopped answering, or a failed batch (whose images then run
+     * alone, and are quarantined if they keep failing). Only an {@link Error} (out of memory, a broken native
+     * library) ends the process, which may be in no state to go on.
+     */
+    @Produces
+    public StreamsUncaughtExceptionHandler replaceFailedThreads() {
+        return failure -> {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof Error) {
+                    LOG.error("stream thread failed with an error; shutting down so the process restarts", failure);
+                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
+            LOG.warn("stream thread failed; replacing it (its uncommitted work is redone)", failure);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        };
+    }
+
+    /** The assembled pipeline, once Quarkus has asked for the topology. */
+    Pipeline pipeline() {
+        return pipeline;
     }
 
     @PreDestroy

@@ -15,6 +15,8 @@ import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -62,6 +64,31 @@ class HttpSchemaRegistryTest {
         assertThat(client.getById(5)).isEqualTo(ORDER);
 
         assertThat(client.requestsSent()).isEqualTo(1);
+    }
+
+    /** What the registry holds under an id but an Avro reader cannot use: the record's fault, like an unknown id. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a PROTOBUF schema | {\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}",
+        "a JSON schema     | {\"schemaType\":\"JSON\",\"schema\":\"{}\"}",
+        "references        | {\"schema\":\"\\\"string\\\"\",\"references\":[{\"name\":\"a\",\"subject\":\"a\",\"version\":1}]}",
+        "unparsable text   | {\"schema\":\"{not avro\"}",
+    })
+    void aSchemaAnAvroReaderCannotUseIsUnusableNotARegistryFailure(String what, String answer) {
+        registry.answer("GET", "/schemas/ids/12", 200, answer);
+
+        assertThatThrownBy(() -> client.getById(12))
+                .isInstanceOfSatisfying(UnusableSchemaException.class, e -> assertThat(e.schemaId()).isEqualTo(12));
+    }
+
+    @Test
+    void aRegistryThatFailsIsARegistryExceptionWithItsStatus() {
+        registry.answer("GET", "/schemas/ids/13", 503, "{\"error_code\":50301,\"message\":\"overloaded\"}");
+
+        assertThatThrownBy(() -> client.getById(13))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(503))
+                .isNotInstanceOf(UnknownSchemaException.class);
+        assertThat(RetryingSchemaRegistry.isTransient(new RegistryException("x", 503, 0, null))).isTrue();
     }
 
     @Test
@@ -116,7 +143,8 @@ class HttpSchemaRegistryTest {
     void aSchemaThatIsNotAvroIsRefused() {
         registry.answer("GET", "/schemas/ids/3", 200, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
 
-        assertThatThrownBy(() -> client.getById(3)).isInstanceOf(RegistryException.class).hasMessageContaining("PROTOBUF");
+        // the record's fault (it names a schema we cannot read), not the registry's: dead-lettered, not retried
+        assertThatThrownBy(() -> client.getById(3)).isInstanceOf(UnusableSchemaException.class).hasMessageContaining("PROTOBUF");
     }
 
     @Test

@@ -42,6 +42,16 @@ public final class TestImages {
         return image;
     }
 
+    /** One colour all over. */
+    public static BufferedImage solid(java.awt.Color colour, int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(colour);
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        return image;
+    }
+
     /** A white disc on a background whose colour follows {@code seed}: distinct, compressible test pictures. */
     public static BufferedImage disc(int seed, int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

@@ -3,36 +3,29 @@ package io.resnetstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import javax.imageio.ImageIO;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
@@ -42,7 +35,8 @@ import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.serde.TopicNameStrategy;
 import io.resnetstream.registry.serde.WireFormat;
 import io.resnetstream.testing.ColourClassifier;
-import io.resnetstream.testing.TestConfig;
+import io.resnetstream.testing.PipelineDriver;
+import io.resnetstream.testing.TestImages;
 
 /**
  * The production assembly ({@link Pipeline#assemble}) on Kafka Streams' test driver: batching, outcomes, dead
@@ -55,7 +49,10 @@ class PipelineTopologyTest {
     private final ColourClassifier model = new ColourClassifier();
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
-    private Pipeline pipeline;
+    @TempDir
+    Path stateDir;
+
+    private PipelineDriver pipeline;
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> images;
     private TestOutputTopic<String, Prediction> predictions;
@@ -73,32 +70,18 @@ class PipelineTopologyTest {
                 "resnet.limits.image-pixels", String.valueOf(maxPixels)));
     }
 
-    /** The settings over the test's own: small limits, three classes, two preprocessing threads. */
+    /** The settings over the test kit's own: small limits, three classes, two preprocessing threads. */
     private void start(Map<String, String> settings) {
-        Map<String, String> values = new HashMap<>(Map.of(
-                "resnet.limits.image-bytes", "1000000",
-                "resnet.limits.dead-letter-payload-cap", "100",
-                "resnet.model.top-k", "3",
-                "resnet.batch.preprocess-threads", "2"));
-        values.putAll(settings);
-        ResnetConfig config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), model, registry);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(pipeline.topology(), props);
-        images = driver.createInputTopic(config.topics().images(), new ByteArraySerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(config.topics().predictions(), new StringDeserializer(),
-                new AvroSerde<>(registry, Prediction.class, false, false).deserializer());
-        deadLetters = driver.createOutputTopic(config.topics().deadLetters(), new StringDeserializer(),
-                new AvroSerde<>(registry, DeadLetter.class, false, false).deserializer());
+        pipeline = new PipelineDriver(settings, model, registry, stateDir);
+        driver = pipeline.driver;
+        images = pipeline.images;
+        predictions = pipeline.predictions;
+        deadLetters = pipeline.deadLetters;
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.close();
+        if (pipeline != null) {
             pipeline.close();
         }
     }
@@ -289,7 +272,7 @@ class PipelineTopologyTest {
     }
 
     private KeyValueStore<Long, ?> buffer() {
-        return driver.getKeyValueStore(PipelineTopology.BUFFER_STORE);
+        return pipeline.buffer();
     }
 
     private static byte[] key(String id) {
@@ -302,22 +285,11 @@ class PipelineTopologyTest {
         return out;
     }
 
-    static byte[] png(Color colour, int w, int h) throws IOException {
-        return encode(colour, w, h, "png");
+    static byte[] png(Color colour, int w, int h) {
+        return TestImages.png(TestImages.solid(colour, w, h));
     }
 
-    static byte[] jpeg(Color colour, int w, int h) throws IOException {
-        return encode(colour, w, h, "jpg");
-    }
-
-    private static byte[] encode(Color colour, int w, int h, String format) throws IOException {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(colour);
-        g.fillRect(0, 0, w, h);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, format, out);
-        return out.toByteArray();
+    static byte[] jpeg(Color colour, int w, int h) {
+        return TestImages.encode(TestImages.solid(colour, w, h), "jpg");
     }
 }
