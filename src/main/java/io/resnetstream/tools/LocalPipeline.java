@@ -1,5 +1,7 @@
 package io.resnetstream.tools;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,9 +97,9 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
     List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
-        Serializer<ImageEvent> events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, true, false)
+        Serializer<ImageEvent> events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, SerdeOptions.values().registeringSchemas())
                 .serializer();
-        Deserializer<Prediction> predictions = new AvroSerde<>(kafka.registryClient(), Prediction.class, false, false)
+        Deserializer<Prediction> predictions = new AvroSerde<>(kafka.registryClient(), Prediction.class, SerdeOptions.values())
                 .deserializer();
         Properties consumerProps = kafka.clientProperties();
         consumerProps.put("group.id", config.topics().predictions() + "-reader");

@@ -1,5 +1,7 @@
 package io.resnetstream.tools;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -58,7 +60,7 @@ public final class ProduceCommand implements Callable<Integer> {
             all.add(new SampleImages.Sample(idPrefix + "-corrupt-" + i, "corrupt", SampleImages.corruptJpeg(i)));
         }
         boolean avro = format.equalsIgnoreCase("avro");
-        var events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, true, false).serializer();
+        var events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
         var props = kafka.clientProperties();
         props.put("enable.idempotence", "true");
         props.put("max.request.size", String.valueOf(32 * 1024 * 1024));

@@ -1,5 +1,7 @@
 package io.resnetstream.tools;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -40,8 +42,8 @@ public final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SchemaRegistry registry = kafka.registryClient();
-        var predictions = new AvroSerde<>(registry, Prediction.class, false, false).deserializer();
-        var deadLetters = new AvroSerde<>(registry, DeadLetter.class, false, false).deserializer();
+        var predictions = new AvroSerde<>(registry, Prediction.class, SerdeOptions.values()).deserializer();
+        var deadLetters = new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values()).deserializer();
         Properties p = kafka.clientProperties();
         p.put("group.id", "resnet-stream-tail-" + ProcessHandle.current().pid());
         p.put("isolation.level", "read_committed"); // only what the pipeline's transactions committed

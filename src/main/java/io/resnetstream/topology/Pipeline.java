@@ -1,5 +1,7 @@
 package io.resnetstream.topology;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -107,8 +109,8 @@ public final class Pipeline implements AutoCloseable {
                 new BatchCoordinator.Quarantine(attempts, batch.maxAttempts(), batch.deadline().toMillis()),
                 config.fetchBytes(),
                 new ClassifyMetrics(meters),
-                new AvroSerde<>(registry, Prediction.class, autoRegister, false).serializer(),
-                new AvroSerde<>(registry, DeadLetter.class, autoRegister, false).serializer());
+                new AvroSerde<>(registry, Prediction.class, SerdeOptions.values().registeringSchemas(autoRegister)).serializer(),
+                new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values().registeringSchemas(autoRegister)).serializer());
         return new Pipeline(topology, batchClassifier, attempts, registry);
     }
 
@@ -152,7 +154,7 @@ public final class Pipeline implements AutoCloseable {
         UriPolicy uris = new UriPolicy(new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
                 config.fetch().allowedPrefixes().orElse(List.of()));
         return new ImageIntake(config.inputFormat(),
-                new AvroSerde<>(registry, ImageEvent.class, false, false).deserializer(), decoder,
+                new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values()).deserializer(), decoder,
                 new UriFetcher(uris, maxBytes), maxBytes, config.limits().idBytes());
     }
 

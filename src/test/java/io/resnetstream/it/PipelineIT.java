@@ -1,5 +1,7 @@
 package io.resnetstream.it;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -40,7 +42,7 @@ class PipelineIT {
 
     private final StackClients stack = new StackClients();
     private final HttpSchemaRegistry registry = StackClients.registry();
-    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
+    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
 
     @Test
     void everyImageGetsExactlyOneOutcomeAndBadOnesAreDeadLettered() throws Exception {
@@ -130,7 +132,7 @@ class PipelineIT {
 
     private <T extends org.apache.avro.specific.SpecificRecord> List<T> decode(List<ConsumerRecord<String, byte[]>> out,
             String topic, Class<T> type) {
-        var deserializer = new AvroSerde<>(registry, type, false, false).deserializer();
+        var deserializer = new AvroSerde<>(registry, type, SerdeOptions.values()).deserializer();
         return out.stream().filter(r -> r.topic().equals(topic)).map(r -> deserializer.deserialize(topic, r.value()))
                 .toList();
     }

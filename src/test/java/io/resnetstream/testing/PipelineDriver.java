@@ -1,5 +1,7 @@
 package io.resnetstream.testing;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,9 +59,9 @@ public final class PipelineDriver implements AutoCloseable {
         driver = new TopologyTestDriver(pipeline.topology(), props);
         images = driver.createInputTopic(config.topics().images(), new ByteArraySerializer(), new ByteArraySerializer());
         predictions = driver.createOutputTopic(config.topics().predictions(), new StringDeserializer(),
-                new AvroSerde<>(registry, Prediction.class, false, false).deserializer());
+                new AvroSerde<>(registry, Prediction.class, SerdeOptions.values()).deserializer());
         deadLetters = driver.createOutputTopic(config.topics().deadLetters(), new StringDeserializer(),
-                new AvroSerde<>(registry, DeadLetter.class, false, false).deserializer());
+                new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values()).deserializer());
     }
 
     /** The changelogged buffer of images waiting for their batch. */

@@ -1,5 +1,7 @@
 package io.resnetstream.topology;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
@@ -50,7 +52,7 @@ class HostileInputTest {
     Path stateDir;
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
+    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
 
     /** One hostile record: how to make it (given the registry), the input format, and the reason expected. */
     record Hostile(String name, String format, byte[] key, Function<HostileInputTest, byte[]> value,

@@ -1,5 +1,7 @@
 package io.resnetstream.topology;
 
+import io.resnetstream.registry.serde.SerdeOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
@@ -48,7 +50,7 @@ class PipelineTopologyTest {
 
     private final ColourClassifier model = new ColourClassifier();
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, true, false).serializer();
+    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
     @TempDir
     Path stateDir;
 

@@ -16,18 +16,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final AvroSerializer<T> serializer;
     private final AvroDeserializer<T> deserializer;
 
-    /**
-     * @param autoRegister register the schema under the topic's subject on first use; else it must already be there
-     * @param isKey        use the {@code <topic>-key} subject instead of {@code <topic>-value}
-     */
-    public AvroSerde(SchemaRegistry client, Class<T> type, boolean autoRegister, boolean isKey) {
-        this.serializer = new AvroSerializer<>(client, type, autoRegister, isKey);
+    /** @param options keys or values, and whether the schema is registered on first use */
+    public AvroSerde(SchemaRegistry client, Class<T> type, SerdeOptions options) {
+        this.serializer = new AvroSerializer<>(client, type, options);
         this.deserializer = new AvroDeserializer<>(client, type);
     }
 
     /** As above, for the schema of a generated class, e.g. {@code Prediction.getClassSchema()}. */
-    public AvroSerde(SchemaRegistry client, Schema schema, boolean autoRegister, boolean isKey) {
-        this.serializer = new AvroSerializer<>(client, schema, autoRegister, isKey);
+    public AvroSerde(SchemaRegistry client, Schema schema, SerdeOptions options) {
+        this.serializer = new AvroSerializer<>(client, schema, options);
         this.deserializer = new AvroDeserializer<>(client, schema);
     }
 

@@ -16,7 +16,7 @@ import io.resnetstream.registry.SchemaRegistry;
 
 /**
  * Writes generated Avro records in the Confluent wire format. The schema id comes from the registry under
- * the topic's subject ({@link TopicNameStrategy}): registered when {@code autoRegister}, else looked up;
+ * the topic's subject ({@link TopicNameStrategy}): registered when {@link SerdeOptions#autoRegister()}, else looked up;
  * the client caches it, so only a topic's first record costs a request. A null record stays null (tombstone).
  * Registry failures surface as {@link io.resnetstream.registry.RegistryException}s.
  */
@@ -24,19 +24,17 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private final SchemaRegistry client;
     private final Schema schema;
     private final DatumWriter<T> writer;
-    private final boolean autoRegister;
-    private final boolean isKey;
+    private final SerdeOptions options;
 
-    public AvroSerializer(SchemaRegistry client, Schema schema, boolean autoRegister, boolean isKey) {
+    public AvroSerializer(SchemaRegistry client, Schema schema, SerdeOptions options) {
         this.client = client;
         this.schema = schema;
         this.writer = new SpecificDatumWriter<>(schema, SpecificTypes.modelFor(schema));
-        this.autoRegister = autoRegister;
-        this.isKey = isKey;
+        this.options = options;
     }
 
-    public AvroSerializer(SchemaRegistry client, Class<T> type, boolean autoRegister, boolean isKey) {
-        this(client, SpecificTypes.schemaOf(type), autoRegister, isKey);
+    public AvroSerializer(SchemaRegistry client, Class<T> type, SerdeOptions options) {
+        this(client, SpecificTypes.schemaOf(type), options);
     }
 
     @Override
@@ -44,8 +42,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         if (record == null) {
             return null;
         }
-        String subject = TopicNameStrategy.subject(topic, isKey);
-        int schemaId = autoRegister ? client.register(subject, schema) : client.lookup(subject, schema);
+        String subject = TopicNameStrategy.subject(topic, options.forKeys());
+        int schemaId = options.autoRegister() ? client.register(subject, schema) : client.lookup(subject, schema);
         return WireFormat.encode(schemaId, avroBinary(topic, record));
     }
 

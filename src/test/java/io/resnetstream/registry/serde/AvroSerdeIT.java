@@ -33,13 +33,13 @@ class AvroSerdeIT {
         String topic = ItRegistry.unique("images");
         HttpSchemaRegistry producer = ItRegistry.newClient();
 
-        byte[] value = new AvroSerde<>(producer, ImageEvent.class, true, false).serializer()
+        byte[] value = new AvroSerde<>(producer, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, Samples.imageEvent());
 
         int id = ItRegistry.newClient().lookup(topic + "-value", ImageEvent.getClassSchema());
         assertThat(WireFormat.parse(value).schemaId()).isEqualTo(id);
         assertThat(value[0]).isZero();
-        ImageEvent read = new AvroSerde<>(ItRegistry.newClient(), ImageEvent.class, false, false).deserializer()
+        ImageEvent read = new AvroSerde<>(ItRegistry.newClient(), ImageEvent.class, SerdeOptions.values()).deserializer()
                 .deserialize(topic, value);
         assertThat(read).isEqualTo(Samples.imageEvent());
     }
@@ -48,7 +48,7 @@ class AvroSerdeIT {
     void aPredictionRoundTripsAndReadsGenerically() {
         String topic = ItRegistry.unique("predictions");
 
-        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.getClassSchema(), true, false).serializer()
+        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, Samples.prediction());
 
         Prediction read = new AvroDeserializer<>(ItRegistry.newClient(), Prediction.class).deserialize(topic, value);
@@ -64,7 +64,7 @@ class AvroSerdeIT {
     void aKeySerdeUsesTheKeySubject() {
         String topic = ItRegistry.unique("predictions");
 
-        new AvroSerde<>(ItRegistry.newClient(), Prediction.class, true, true).serializer()
+        new AvroSerde<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.keys().registeringSchemas()).serializer()
                 .serialize(topic, Samples.prediction());
 
         HttpSchemaRegistry client = ItRegistry.newClient();
@@ -76,7 +76,7 @@ class AvroSerdeIT {
     @Test
     void withoutAutoRegisterAnUnregisteredSubjectFails() {
         String topic = ItRegistry.unique("predictions");
-        AvroSerializer<Prediction> serializer = new AvroSerializer<>(ItRegistry.newClient(), Prediction.class, false, false);
+        AvroSerializer<Prediction> serializer = new AvroSerializer<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.values());
 
         assertThatThrownBy(() -> serializer.serialize(topic, Samples.prediction()))
                 .isInstanceOfSatisfying(SchemaNotRegisteredException.class,

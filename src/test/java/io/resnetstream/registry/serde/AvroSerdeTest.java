@@ -49,7 +49,7 @@ class AvroSerdeTest {
 
     @Test
     void writesTheHeaderThenThePlainAvroBinaryOfTheRecord() throws IOException {
-        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, true, false);
+        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
 
         byte[] value = serde.serializer().serialize("predictions", Samples.prediction());
 
@@ -59,8 +59,8 @@ class AvroSerdeTest {
 
     @Test
     void registersOncePerSubjectUnderTheTopicNameStrategy() {
-        AvroSerde<Prediction> values = new AvroSerde<>(client, Prediction.getClassSchema(), true, false);
-        AvroSerde<Prediction> keys = new AvroSerde<>(client, Prediction.class, true, true);
+        AvroSerde<Prediction> values = new AvroSerde<>(client, Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas());
+        AvroSerde<Prediction> keys = new AvroSerde<>(client, Prediction.class, SerdeOptions.keys().registeringSchemas());
 
         values.serializer().serialize("predictions", Samples.prediction());
         values.serializer().serialize("predictions", Samples.prediction());
@@ -72,7 +72,7 @@ class AvroSerdeTest {
 
     @Test
     void withoutAutoRegisterItOnlyLooksUp() {
-        new AvroSerde<>(client, Prediction.class, false, false).serializer().serialize("predictions", Samples.prediction());
+        new AvroSerde<>(client, Prediction.class, SerdeOptions.values()).serializer().serialize("predictions", Samples.prediction());
 
         assertThat(registry.requests()).extracting(FakeRegistryServer.Request::method, FakeRegistryServer.Request::path)
                 .containsExactly(Tuple.tuple("POST", "/subjects/predictions-value"));
@@ -80,7 +80,7 @@ class AvroSerdeTest {
 
     @Test
     void roundTripsAndFetchesTheWriterSchemaOnce() {
-        AvroSerde<Prediction> writer = new AvroSerde<>(client, Prediction.class, true, false);
+        AvroSerde<Prediction> writer = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
         byte[] value = writer.serializer().serialize("predictions", Samples.prediction());
         // a fresh client, as in another process: it must fetch the schema by id
         HttpSchemaRegistry reader = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
@@ -93,7 +93,7 @@ class AvroSerdeTest {
 
     @Test
     void nullStaysNull() {
-        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, true, false);
+        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
 
         assertThat(serde.serializer().serialize("predictions", null)).isNull();
         assertThat(serde.deserializer().deserialize("predictions", null)).isNull();
@@ -111,7 +111,7 @@ class AvroSerdeTest {
 
     @Test
     void bytesLeftOverAfterTheRecordAreRefused() {
-        byte[] value = new AvroSerde<>(client, Prediction.class, true, false).serializer()
+        byte[] value = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize("predictions", Samples.prediction());
         byte[] longer = Arrays.copyOf(value, value.length + 1);
 

@@ -67,7 +67,7 @@ class ConfluentPythonInteropIT {
     void confluentsClientDecodesAPredictionWeSerialized() throws IOException, InterruptedException {
         String topic = ItRegistry.unique("predictions");
         Prediction prediction = Samples.prediction();
-        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.class, true, false).serializer()
+        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, prediction);
 
         JsonNode decoded = JSON.readTree(python(HexFormat.of().formatHex(value), "decode", ItRegistry.url()));
