@@ -47,6 +47,7 @@ public final class BatchCoordinator {
 
     private final BatchClassifier classifier;
     private final int maxImages;
+    private final long maxBytes;
     private final long maxDelayMs;
     private final int maxInFlight;
     private final int inferenceThreads;
@@ -73,14 +74,18 @@ public final class BatchCoordinator {
     private static final class Member {
         final TaskId task;
         final KeyValueStore<Long, PendingImage> store;
-        /** offset → acceptedAt of buffered images not yet in a batch */
-        final TreeMap<Long, Long> waiting = new TreeMap<>();
+        /** offset → buffered images not yet in a batch */
+        final TreeMap<Long, Waiting> waiting = new TreeMap<>();
         final ArrayDeque<Done> done = new ArrayDeque<>();
 
         Member(TaskId task, KeyValueStore<Long, PendingImage> store) {
             this.task = task;
             this.store = store;
         }
+    }
+
+    /** @param bytes the encoded image's size: what the byte budget counts */
+    private record Waiting(long acceptedAt, int bytes) {
     }
 
     private record Pick(Member member, long offset, PendingImage image) {
@@ -122,17 +127,23 @@ public final class BatchCoordinator {
      */
     public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight,
             BatchListener listener) {
-        this(classifier, maxImages, maxDelayMs, batchesInFlight, listener, Quarantine.inMemory());
+        this(classifier, maxImages, Long.MAX_VALUE, maxDelayMs, batchesInFlight, listener, Quarantine.inMemory());
     }
 
-    public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight,
-            BatchListener listener, Quarantine quarantine) {
-        if (maxImages < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
+    /**
+     * @param maxBytes encoded bytes a batch may hold, and the bytes of waiting images at which a batch is due and the
+     *                 stream thread waits for the model: with {@code maxImages}, what bounds the images in memory
+     *                 to about {@code (batchesInFlight + 1) × maxBytes}
+     */
+    public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxBytes, long maxDelayMs,
+            int batchesInFlight, BatchListener listener, Quarantine quarantine) {
+        if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
             throw new IllegalArgumentException(
-                    "resnet.batch.max-images must be ≥ 1, max-delay ≥ 0 and in-flight ≥ 0");
+                    "resnet.batch.max-images and max-bytes must be ≥ 1, max-delay and in-flight ≥ 0");
         }
         this.classifier = classifier;
         this.maxImages = maxImages;
+        this.maxBytes = maxBytes;
         this.maxDelayMs = maxDelayMs;
         this.maxInFlight = Math.max(1, batchesInFlight);
         this.inferenceThreads = batchesInFlight;
@@ -156,7 +167,8 @@ public final class BatchCoordinator {
     public void join(TaskId task, KeyValueStore<Long, PendingImage> store) {
         Member member = new Member(task, store);
         try (KeyValueIterator<Long, PendingImage> all = store.all()) {
-            all.forEachRemaining(kv -> member.waiting.put(kv.key, kv.value.getAcceptedAt()));
+            all.forEachRemaining(kv -> member.waiting.put(kv.key,
+                    new Waiting(kv.value.getAcceptedAt(), kv.value.getImage().remaining())));
         }
         members.put(task, member);
     }
@@ -167,8 +179,8 @@ public final class BatchCoordinator {
     }
 
     /** The task put an image into its store. */
-    public void buffered(TaskId task, long offset, long acceptedAt) {
-        members.get(task).waiting.put(offset, acceptedAt);
+    public void buffered(TaskId task, long offset, long acceptedAt, int bytes) {
+        members.get(task).waiting.put(offset, new Waiting(acceptedAt, bytes));
     }
 
     /** Images buffered and not yet in a batch. */
@@ -180,22 +192,35 @@ public final class BatchCoordinator {
         return n;
     }
 
+    /** Encoded bytes of the images buffered and not yet in a batch. */
+    public long waitingBytes() {
+        long n = 0;
+        for (Member m : members.values()) {
+            for (Waiting w : m.waiting.values()) {
+                n += w.bytes();
+            }
+        }
+        return n;
+    }
+
     /** Batches started and not yet collected. */
     public int inFlight() {
         return inFlight.size();
     }
 
-    /** A batch should start now: enough images wait, or the oldest has waited long enough. */
+    /** A batch should start now: enough images or bytes wait, or the oldest has waited long enough. */
     public boolean due(long now) {
         int waiting = 0;
+        long bytes = 0;
         long oldest = Long.MAX_VALUE;
         for (Member m : members.values()) {
             waiting += m.waiting.size();
-            for (long acceptedAt : m.waiting.values()) {
-                oldest = Math.min(oldest, acceptedAt);
+            for (Waiting w : m.waiting.values()) {
+                oldest = Math.min(oldest, w.acceptedAt());
+                bytes += w.bytes();
             }
         }
-        return waiting >= maxImages || (waiting > 0 && now - oldest >= maxDelayMs);
+        return waiting >= maxImages || bytes >= maxBytes || (waiting > 0 && now - oldest >= maxDelayMs);
     }
 
     /**
@@ -210,7 +235,7 @@ public final class BatchCoordinator {
                 start(now);
                 collect(false);
             }
-            if (waiting() < maxImages || inFlight.isEmpty()) {
+            if ((waiting() < maxImages && waitingBytes() < maxBytes) || inFlight.isEmpty()) {
                 return;
             }
             collect(true);
@@ -225,20 +250,21 @@ public final class BatchCoordinator {
     }
 
     /**
-     * Up to max-batch-images of the oldest waiting images, across tasks, into one batch; an image with a failed
+     * Up to max-images of the oldest waiting images, within max-bytes, across tasks, into one batch; an image with a failed
      * attempt alone; an image out of attempts to its task as POISON, without running.
      *
      * @param now the caller's clock: the batch's start, comparable with the images' accepted-at times
      */
     private void start(long now) {
-        record Candidate(Member member, long offset, long acceptedAt) {
+        record Candidate(Member member, long offset, Waiting waiting) {
         }
         List<Candidate> candidates = new ArrayList<>();
         for (Member m : members.values()) {
-            m.waiting.forEach((offset, acceptedAt) -> candidates.add(new Candidate(m, offset, acceptedAt)));
+            m.waiting.forEach((offset, waiting) -> candidates.add(new Candidate(m, offset, waiting)));
         }
-        candidates.sort(Comparator.comparingLong(Candidate::acceptedAt));
+        candidates.sort(Comparator.comparingLong(c -> c.waiting().acceptedAt()));
         List<Pick> picks = new ArrayList<>();
+        long bytes = 0;
         for (Candidate c : candidates) {
             PendingImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
             int attempts = quarantine.attempts().attempts(refOf(image));
@@ -251,8 +277,12 @@ public final class BatchCoordinator {
             if (alone && !picks.isEmpty()) {
                 continue; // it runs in a batch of its own, later
             }
+            if (!picks.isEmpty() && bytes + c.waiting.bytes() > maxBytes) {
+                break; // the byte budget is full; the first image always goes, however large
+            }
             c.member.waiting.remove(c.offset);
             picks.add(new Pick(c.member, c.offset, image));
+            bytes += c.waiting.bytes();
             if (alone || picks.size() == maxImages) {
                 break;
             }
@@ -261,10 +291,10 @@ public final class BatchCoordinator {
             return;
         }
         quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
-        List<byte[]> bytes = picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
+        List<byte[]> encoded = picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> {
             long startNanos = System.nanoTime();
-            List<BatchClassifier.Result> results = classifier.classify(bytes);
+            List<BatchClassifier.Result> results = classifier.classify(encoded);
             return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
         }, inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
@@ -343,7 +373,7 @@ public final class BatchCoordinator {
                 batch.picks.size(), quarantine.deadlineMs());
         for (Pick p : batch.picks) {
             if (members.get(p.member.task) == p.member) {
-                p.member.waiting.put(p.offset, p.image.getAcceptedAt());
+                p.member.waiting.put(p.offset, new Waiting(p.image.getAcceptedAt(), p.image.getImage().remaining()));
             }
         }
         if (inference instanceof ThreadPoolExecutor pool) {

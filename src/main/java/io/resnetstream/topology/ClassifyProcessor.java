@@ -76,7 +76,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                     .setEventTime(image.eventTime())
                     .setAcceptedAt(now)
                     .build());
-            coordinator.buffered(context.taskId(), where.offset(), now);
+            coordinator.buffered(context.taskId(), where.offset(), now, image.image().length);
         } catch (RejectedInputException e) {
             String key = e.imageId() != null ? e.imageId() : intake.deadLetterKey(record.key(), fallbackId);
             forwardDeadLetter(key, outcomes.deadLetter(where.topic(), where.partition(), where.offset(), record.key(),

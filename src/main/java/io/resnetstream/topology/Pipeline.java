@@ -130,9 +130,9 @@ public final class Pipeline implements AutoCloseable {
                     + labels.size() + " classes of the model");
         }
         ResnetConfig.Batch batch = config.batch();
-        if (batch.maxImages() < 1 || batch.inFlight() < 0 || batch.preprocessThreads() < 0 || batch.maxAttempts() < 1
+        if (batch.maxImages() < 1 || batch.maxBytes() < 1 || batch.inFlight() < 0 || batch.preprocessThreads() < 0 || batch.maxAttempts() < 1
                 || batch.maxDelay().isNegative() || batch.deadline().isNegative() || batch.deadline().isZero()) {
-            throw new IllegalArgumentException("resnet.batch.*: max-images and max-attempts must be at least 1, "
+            throw new IllegalArgumentException("resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
                     + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
         }
         ResnetConfig.Limits limits = config.limits();

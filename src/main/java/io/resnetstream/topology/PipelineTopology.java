@@ -41,7 +41,7 @@ public final class PipelineTopology {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(classifier,
-                batch.maxImages(), maxDelayMs, batch.inFlight(), metrics, quarantine));
+                batch.maxImages(), batch.maxBytes(), maxDelayMs, batch.inFlight(), metrics, quarantine));
         // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
         // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
         // open transaction at once, instead of waiting out the transaction timeout.

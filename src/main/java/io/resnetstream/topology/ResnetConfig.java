@@ -104,6 +104,14 @@ public interface ResnetConfig {
         @WithDefault(DEFAULT_MAX_IMAGES)
         int maxImages();
 
+        /**
+         * Encoded bytes in one batch at most; a batch is also due once this many bytes wait, and the stream thread
+         * then waits for the model. With max-images, what bounds the images held in memory: about
+         * {@code (in-flight + 1) × max-bytes} (docs/operations.md, Memory).
+         */
+        @WithDefault("67108864")
+        long maxBytes();
+
         /** A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}). */
         @WithDefault("100ms")
         @WithConverter(DurationWithUnitConverter.class)

@@ -111,7 +111,7 @@ class BatchCoordinatorTest {
         // a first process put all three into a batch and crashed before the outcome was forwarded
         log.starting(List.of(ref(0), ref(1), ref(2)));
         // the restarted one: each runs alone, once
-        BatchCoordinator restarted = new BatchCoordinator(classifier, 3, 0, 0, (images, millis) -> { }, quarantine);
+        BatchCoordinator restarted = new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> { }, quarantine);
         restarted.join(TASK, store);
         restarted.advance(now());
         assertThat(model.passSizes).containsExactly(1, 1, 1);
@@ -120,7 +120,7 @@ class BatchCoordinatorTest {
         // image 1 went into a batch a second time that never finished: the next process does not run it
         log.starting(List.of(ref(1)));
         log.starting(List.of(ref(1)));
-        BatchCoordinator third = new BatchCoordinator(classifier, 3, 0, 0, (images, millis) -> { }, quarantine);
+        BatchCoordinator third = new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> { }, quarantine);
         third.join(TASK, store);
         third.advance(now());
         List<BatchCoordinator.Done> done = third.takeDone(TASK);
@@ -134,7 +134,7 @@ class BatchCoordinatorTest {
     @Test
     void aBatchPastItsDeadlineIsAbandonedAndItsImagesRunAgainAlone() throws Exception {
         AttemptLog log = AttemptLog.inMemory();
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 0, 1, (images, millis) -> { },
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, Long.MAX_VALUE, 0, 1, (images, millis) -> { },
                 new BatchCoordinator.Quarantine(log, 3, 200));
         coordinator.join(TASK, store);
         buffer(coordinator, 0, 1);
@@ -155,6 +155,36 @@ class BatchCoordinatorTest {
         assertThat(model.passSizes).containsExactly(1, 1);
     }
 
+    @Test
+    void theByteBudgetCutsBatchesAndHoldsTheStreamThreadLikeACountDoes() throws Exception {
+        buffer(null, 0, 1, 2, 3, 4);
+        int each = store.get(0L).getImage().remaining();
+        // room for two images a batch; five images wait, so a batch is due at once, not after the delay
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 100, 2L * each, 60_000, 1,
+                (images, millis) -> { }, BatchCoordinator.Quarantine.inMemory());
+        coordinator.join(TASK, store);
+        assertThat(coordinator.waitingBytes()).isEqualTo(5L * each);
+        assertThat(coordinator.due(now())).isTrue();
+
+        CompletableFuture<Void> streamThread = CompletableFuture.runAsync(() -> coordinator.advance(now()));
+        try {
+            streamThread.get(300, TimeUnit.MILLISECONDS);
+            throw new AssertionError("advance returned while more than the byte budget waited behind a running batch");
+        } catch (TimeoutException expected) {
+            // back-pressure by bytes
+        }
+        model.gate.countDown();
+        streamThread.get(10, TimeUnit.SECONDS);
+        coordinator.awaitInFlight();
+        assertThat(model.passSizes).containsExactly(2, 2);
+        assertThat(coordinator.due(now())).isFalse(); // one image, under both budgets: it waits for the delay
+        coordinator.advance(now() + 61_000);
+        coordinator.awaitInFlight();
+
+        assertThat(model.passSizes).containsExactly(2, 2, 1);
+        assertThat(coordinator.takeDone(TASK)).hasSize(5);
+    }
+
     private static AttemptLog.ImageRef ref(long offset) {
         return new AttemptLog.ImageRef("images", 0, offset);
     }
@@ -166,7 +196,7 @@ class BatchCoordinatorTest {
                     .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
                     .setAcceptedAt(now()).build());
             if (coordinator != null) {
-                coordinator.buffered(TASK, offset, now());
+                coordinator.buffered(TASK, offset, now(), store.get(offset).getImage().remaining());
             }
         }
     }
