@@ -85,7 +85,9 @@ ENV DJL_OFFLINE=true \
     QUARKUS_HTTP_PORT=8080
 # TensorFlow allocates outside the Java heap: keep the heap a modest share of the container.
 # JavaCPP (under TensorFlow's Java API) wants a writable cache; the home folder is not writable.
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.bytedeco.javacpp.cachedir=/var/cache/resnet-stream/javacpp"
+# A quarter of the container for the heap: activations and decoded pixels live in native memory
+# (TensorFlow, OpenCV); docs/operations.md, Memory, has the formula.
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.bytedeco.javacpp.cachedir=/var/cache/resnet-stream/javacpp"
 
 USER 1001
 WORKDIR /deployments
