@@ -296,7 +296,7 @@ class ImageDecoderTest {
 
     @Test
     void truncatedPngBmpGifAndWebpAreUndecodable() {
-        BufferedImage noise = noise(64, 64);
+        BufferedImage noise = TestImages.noise(64, 64, 7);
         for (byte[] encoded : List.of(TestImages.png(noise), TestImages.encode(noise, "bmp"),
                 TestImages.encode(noise, "gif"), webpLossless(noise))) {
             assertThat(reasonFor(Arrays.copyOf(encoded, encoded.length / 2))).isEqualTo(RejectReason.UNDECODABLE);
@@ -318,7 +318,7 @@ class ImageDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"jpeg", "png"})
     void decodesConcurrentlyWithIdenticalResults(String format) throws Exception {
-        byte[] encoded = format.equals("png") ? TestImages.png(noise(120, 90)) : TestImages.jpeg(noise(120, 90));
+        byte[] encoded = format.equals("png") ? TestImages.png(TestImages.noise(120, 90, 7)) : TestImages.jpeg(TestImages.noise(120, 90, 7));
         byte[] expected = decoder.decode(encoded).rgb();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -349,17 +349,6 @@ class ImageDecoderTest {
         } catch (RejectedInputException e) {
             return e.reason();
         }
-    }
-
-    private static BufferedImage noise(int width, int height) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(7);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                image.setRGB(x, y, random.nextInt(0x1000000));
-            }
-        }
-        return image;
     }
 
     /** Lossless WebP through OpenCV's encoder (ImageIO has no WebP writer). */

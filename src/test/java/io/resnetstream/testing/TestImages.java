@@ -42,6 +42,18 @@ public final class TestImages {
         return image;
     }
 
+    /** Random pixels: the largest encoding a size can have, in any format. */
+    public static BufferedImage noise(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return image;
+    }
+
     /** One colour all over. */
     public static BufferedImage solid(java.awt.Color colour, int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
