@@ -8,7 +8,9 @@ REPO_ROOT=$(cd "$DEPLOY_DIR/.." && pwd)
 # Everything the stack writes lives here (ignored by git: /.stack/ in .gitignore).
 # Absolute, so the process marker (which contains it) matches from any working directory.
 STACK_DIR=$(realpath -m "${RESNET_STACK_DIR:-$REPO_ROOT/.stack}")
-LIB_DIR=$STACK_DIR/lib
+# The fetched jars; another stack's folder may be named, so a second stack (a test's private one)
+# does not fetch and unpack ~210 MB again.
+LIB_DIR=$(realpath -m "${RESNET_STACK_LIB_DIR:-$STACK_DIR/lib}")
 KAFKA_LIB=$LIB_DIR/kafka
 APICURIO_DIR=$LIB_DIR/apicurio
 CONF_DIR=$STACK_DIR/conf

@@ -2,14 +2,15 @@
 # The local stack without Docker: one Kafka 4.1.2 KRaft node and Apicurio Registry 3.3.3
 # (Confluent-compatible API at /apis/ccompat/v7), both on 127.0.0.1, fetched through Maven.
 #
-#   deploy/stack.sh start            fetch (first time), start both, wait until they answer
-#   deploy/stack.sh stop [--wipe]    stop both; --wipe (or RESNET_STACK_WIPE=1) also deletes their data
-#   deploy/stack.sh restart [--wipe]
+#   deploy/stack.sh start [kafka|registry]   fetch (first time), start both (or one), wait until they answer
+#   deploy/stack.sh stop [kafka|registry] [--wipe]   stop both (or one); --wipe (or RESNET_STACK_WIPE=1,
+#                                    both only) also deletes their data
+#   deploy/stack.sh restart [kafka|registry] [--wipe]   one component alone: an outage drill (chaos, OutageIT)
 #   deploy/stack.sh status           one line per component; exit 0 only if both are up
 #   deploy/stack.sh logs [kafka|registry|fetch] [-f] [-n LINES]
 #   deploy/stack.sh topics [--partitions N]   create the pipeline's topics (deploy/topics.sh create)
 #
-# Settings (environment): RESNET_STACK_DIR, RESNET_KAFKA_PORT, RESNET_KAFKA_CONTROLLER_PORT,
+# Settings (environment): RESNET_STACK_DIR, RESNET_STACK_LIB_DIR, RESNET_KAFKA_PORT, RESNET_KAFKA_CONTROLLER_PORT,
 # RESNET_REGISTRY_PORT, RESNET_REGISTRY_MANAGEMENT_PORT, RESNET_REGISTRY_STORAGE (file|mem),
 # RESNET_REGISTRY_COMPATIBILITY, RESNET_KAFKA_HEAP_OPTS, RESNET_REGISTRY_HEAP_OPTS,
 # RESNET_STACK_START_TIMEOUT, RESNET_STACK_STOP_TIMEOUT, JAVA21_HOME. See deploy/README.md.
@@ -142,6 +143,11 @@ require_free_port() {
 
 fetch() {
   local stamp
+  # Jars borrowed from another stack (RESNET_STACK_LIB_DIR) may be running that stack: use them as
+  # they are, never delete or replace them from here.
+  if [[ -n ${RESNET_STACK_LIB_DIR:-} && -f $APICURIO_DIR/quarkus-run.jar ]] && compgen -G "$KAFKA_LIB/kafka_2.13-*.jar" >/dev/null; then
+    return 0
+  fi
   stamp=$LIB_DIR/.fetched-$(sha1sum "$STACK_POM" | cut -c1-12)
   if [[ -f $stamp && -f $APICURIO_DIR/quarkus-run.jar ]] && compgen -G "$KAFKA_LIB/kafka_2.13-*.jar" >/dev/null; then
     return 0
@@ -155,7 +161,7 @@ fetch() {
   log "fetching Kafka and Apicurio Registry with Maven into $LIB_DIR (once; log: $LOG_DIR/fetch.log)"
   rm -rf "$KAFKA_LIB" "$APICURIO_DIR" "$LIB_DIR/.markers" "$LIB_DIR"/.fetched-*
   mkdir -p "$LIB_DIR"
-  local args=(-q -B -Dstyle.color=never -f "$STACK_POM" "-Dstack.dir=$STACK_DIR"
+  local args=(-q -B -Dstyle.color=never -f "$STACK_POM" "-Dstack.dir=$STACK_DIR" "-Dstack.lib.dir=$LIB_DIR"
               dependency:copy-dependencies@kafka dependency:unpack@registry)
   echo "=== $(date -Is) mvn -o ${args[*]}" >"$LOG_DIR/fetch.log"
   if ! mvn -o "${args[@]}" </dev/null >>"$LOG_DIR/fetch.log" 2>&1; then
@@ -447,15 +453,31 @@ usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
+# The components a command names: none means all of them. Sets SELECTED.
+select_components() {
+  SELECTED=()
+  local arg
+  for arg in "$@"; do
+    case $arg in
+      kafka | registry) SELECTED+=("$arg") ;;
+      *) die "unknown component '$arg' (kafka or registry)" ;;
+    esac
+  done
+  ((${#SELECTED[@]})) || SELECTED=("${COMPONENTS[@]}")
+}
+
+selected() { [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
+
 cmd_start() {
-  (($# == 0)) || die "start takes no options (settings come from the environment; see --help)"
+  select_components "$@"
   take_lock
   local t0=$SECONDS
+  KAFKA_ACTION=skip REGISTRY_ACTION=skip
   # Check both before launching either, so a busy port does not leave half a stack behind.
-  plan_kafka
-  plan_registry
-  if [[ $KAFKA_ACTION == running && $REGISTRY_ACTION == running ]]; then
-    log "already running: kafka (pid $KAFKA_PID, $KAFKA_BOOTSTRAP), registry (pid $REGISTRY_PID, $CCOMPAT_URL); nothing to do"
+  if selected kafka; then plan_kafka; fi
+  if selected registry; then plan_registry; fi
+  if [[ $KAFKA_ACTION$REGISTRY_ACTION != *start* && $KAFKA_ACTION$REGISTRY_ACTION != *wait* ]]; then
+    log "already running: ${SELECTED[*]}; nothing to do"
     return 0
   fi
   fetch
@@ -464,34 +486,45 @@ cmd_start() {
   if [[ $KAFKA_ACTION == start ]]; then launch_kafka; fi
   if [[ $KAFKA_ACTION == running ]]; then
     log "kafka already running (pid $KAFKA_PID, $KAFKA_BOOTSTRAP)"
-  else
+  elif [[ $KAFKA_ACTION != skip ]]; then
     wait_until kafka "$KAFKA_PID" kafka_ready
     log "kafka ready after $((SECONDS - t0))s (pid $KAFKA_PID, $KAFKA_BOOTSTRAP)"
   fi
   if [[ $REGISTRY_ACTION == start ]]; then launch_registry; fi
   if [[ $REGISTRY_ACTION == running ]]; then
     log "registry already running (pid $REGISTRY_PID, $CCOMPAT_URL)"
-  else
+  elif [[ $REGISTRY_ACTION != skip ]]; then
     wait_until registry "$REGISTRY_PID" registry_ready
     log "registry ready after $((SECONDS - t0))s (pid $REGISTRY_PID, $CCOMPAT_URL)"
     set_compatibility
   fi
-  log "stack up in $((SECONDS - t0))s: bootstrap $KAFKA_BOOTSTRAP, registry $CCOMPAT_URL"
+  log "${SELECTED[*]} up in $((SECONDS - t0))s: bootstrap $KAFKA_BOOTSTRAP, registry $CCOMPAT_URL"
 }
 
-cmd_stop() {
-  local wipe_data=${RESNET_STACK_WIPE:-0}
+# Parses stop/restart arguments: components and --wipe. Sets SELECTED and WIPE_DATA.
+parse_stop_args() {
+  WIPE_DATA=${RESNET_STACK_WIPE:-0}
+  local components=()
   while (($#)); do
     case $1 in
-      --wipe) wipe_data=1 ;;
+      --wipe) WIPE_DATA=1 ;;
+      kafka | registry) components+=("$1") ;;
       *) die "stop: unknown option '$1'" ;;
     esac
     shift
   done
+  select_components "${components[@]}"
+  # Half a wipe would leave the registry's schema ids or the broker's topics pointing at nothing.
+  if [[ $WIPE_DATA == 1 && ${#SELECTED[@]} != "${#COMPONENTS[@]}" ]]; then
+    die "--wipe stops and wipes both components; it cannot be combined with one"
+  fi
+}
+
+cmd_stop() {
   take_lock
-  stop_component registry
-  stop_component kafka
-  if [[ $wipe_data == 1 ]]; then wipe; fi
+  if selected registry; then stop_component registry; fi
+  if selected kafka; then stop_component kafka; fi
+  if [[ $WIPE_DATA == 1 ]]; then wipe; fi
 }
 
 main() {
@@ -499,8 +532,8 @@ main() {
   (($#)) && shift
   case $cmd in
     start) cmd_start "$@" ;;
-    stop) cmd_stop "$@" ;;
-    restart) cmd_stop "$@"; exec 9>&-; cmd_start ;;
+    stop) parse_stop_args "$@"; cmd_stop ;;
+    restart) parse_stop_args "$@"; cmd_stop; exec 9>&-; cmd_start "${SELECTED[@]}" ;;
     status) status ;;
     logs) show_logs "$@" ;;
     topics) exec "$DEPLOY_DIR/topics.sh" create "$@" ;;

@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
  * {@code java -jar target/quarkus-app/quarkus-run.jar}). Run through {@code bin/resnet-stream}.
  */
 @Command(name = "resnet-stream", mixinStandardHelpOptions = true,
-        description = "Tools around the resnet-stream pipeline: models, sample input, output, benchmarks.",
+        description = "Tools around the resnet-stream pipeline: models, sample input, output, benchmarks, chaos.",
         subcommands = { ProduceCommand.class, TailCommand.class, BenchCommand.class, EvaluateCommand.class,
-                ModelBuildCommand.class, ArchTableCommand.class, TrainCommand.class })
+                ModelBuildCommand.class, ArchTableCommand.class, TrainCommand.class, ChaosCommand.class })
 public final class ResnetStreamCli {
 
     public static void main(String[] args) {

@@ -25,11 +25,16 @@ public final class SampleImages {
         ShapesDataset shapes = new ShapesDataset(seed);
         List<Sample> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            LabeledImage image = shapes.render(i, size, size);
-            String truth = image.labelName();
-            out.add(new Sample(String.format("%s-%04d-%s", prefix, i, truth), truth, jpeg(image.toBufferedImage())));
+            out.add(shape(shapes, prefix, i, size));
         }
         return out;
+    }
+
+    /** The {@code index}th sample of {@code shapes}, one at a time (a long run need not hold them all). */
+    static Sample shape(ShapesDataset shapes, String prefix, int index, int size) {
+        LabeledImage image = shapes.render(index, size, size);
+        String truth = image.labelName();
+        return new Sample(String.format("%s-%04d-%s", prefix, index, truth), truth, jpeg(image.toBufferedImage()));
     }
 
     /** The true shape named at the end of a sample id, or "" for other ids. */

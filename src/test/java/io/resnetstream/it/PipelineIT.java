@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.testing.TestImages;
 import io.resnetstream.tools.SampleImages;
+import io.resnetstream.tools.ServiceProcess;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.registry.serde.AvroSerde;
@@ -51,7 +52,7 @@ class PipelineIT {
         settings.put("resnet.batch.max-images", "16");
         settings.put("resnet.batch.max-delay", "3s"); // batches form by size: 16, then the last 14
         Set<String> sent = new HashSet<>();
-        try (ServiceProcess service = ServiceProcess.start(settings, log("pipeline"));
+        try (ServiceProcess service = ServiceProcess.start(StackClients.APP, settings, log("pipeline"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {
             for (int i = 0; i < 30; i++) {
                 String id = stack.run + "-img-" + i;
@@ -97,7 +98,7 @@ class PipelineIT {
         holding.put("resnet.batch.max-images", "1000");
         holding.put("resnet.batch.max-delay", "10m"); // nothing flushes: images stay buffered
         Set<String> sent = new HashSet<>();
-        try (ServiceProcess first = ServiceProcess.start(holding, log("crash-first"));
+        try (ServiceProcess first = ServiceProcess.start(StackClients.APP, holding, log("crash-first"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {
             for (int i = 0; i < 12; i++) {
                 String id = stack.run + "-img-" + i;
@@ -119,7 +120,7 @@ class PipelineIT {
 
         Map<String, String> flushing = stack.serviceSettings(MODEL, state);
         flushing.put("resnet.batch.max-delay", "200ms");
-        try (ServiceProcess second = ServiceProcess.start(flushing, log("crash-second"))) {
+        try (ServiceProcess second = ServiceProcess.start(StackClients.APP, flushing, log("crash-second"))) {
             stack.readOutputs(r -> r.size() >= 12, TIMEOUT, second);
             Thread.sleep(3000); // room for any duplicate to show up
             List<ConsumerRecord<String, byte[]>> out = stack.readOutputs(r -> false, Duration.ofSeconds(5), second);

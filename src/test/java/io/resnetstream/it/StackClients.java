@@ -1,5 +1,6 @@
 package io.resnetstream.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,26 +24,47 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.RegistrySettings;
+import io.resnetstream.tools.ServiceProcess;
 import io.resnetstream.topology.ResnetConfig;
 
 /** Clients of the real local stack (deploy/stack.sh) for integration tests, on fresh topics per test. */
 final class StackClients {
     static final String BOOTSTRAP = System.getProperty("it.bootstrap", "127.0.0.1:9092");
     static final String REGISTRY = System.getProperty("it.registry", ResnetConfig.Registry.DEFAULT_URL);
+    /** The packaged service that the ITs start as a child process. */
+    static final Path APP = Path.of(System.getProperty("it.app.dir", ServiceProcess.DEFAULT_APP.toString()));
 
     final String run = "it-" + UUID.randomUUID().toString().substring(0, 8);
     final String images = run + "-images";
     final String predictions = run + "-predictions";
     final String deadLetters = run + "-dlq";
+    final String bootstrap;
+    final String registryUrl;
 
-    static Properties props() {
+    /** Clients of the shared stack. */
+    StackClients() {
+        this(BOOTSTRAP, REGISTRY);
+    }
+
+    /** Clients of another stack (a test's private one, see {@link PrivateStack}). */
+    StackClients(String bootstrap, String registryUrl) {
+        this.bootstrap = bootstrap;
+        this.registryUrl = registryUrl;
+    }
+
+    Properties props() {
         Properties p = new Properties();
-        p.put("bootstrap.servers", BOOTSTRAP);
+        p.put("bootstrap.servers", bootstrap);
         return p;
     }
 
+    /** A client of the shared stack's registry. */
     static HttpSchemaRegistry registry() {
-        return new HttpSchemaRegistry(RegistrySettings.builder(REGISTRY).build());
+        return registry(REGISTRY);
+    }
+
+    static HttpSchemaRegistry registry(String url) {
+        return new HttpSchemaRegistry(RegistrySettings.builder(url).build());
     }
 
     void createTopics(int imagePartitions) throws Exception {
@@ -55,8 +77,8 @@ final class StackClients {
     /** The service's settings for this run's topics and a fresh application id and state folder. */
     Map<String, String> serviceSettings(String modelDir, String stateDir) {
         return new java.util.HashMap<>(Map.of(
-                "kafka.bootstrap.servers", BOOTSTRAP,
-                "resnet.registry.url", REGISTRY,
+                "kafka.bootstrap.servers", bootstrap,
+                "resnet.registry.url", registryUrl,
                 "resnet.application-id", run,
                 "resnet.state-dir", stateDir,
                 "resnet.model.dir", modelDir,
