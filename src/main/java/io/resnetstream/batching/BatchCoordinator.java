@@ -269,6 +269,8 @@ public final class BatchCoordinator {
             PendingImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
             int attempts = quarantine.attempts().attempts(refOf(image));
             if (attempts >= quarantine.maxAttempts()) {
+                LOG.warnf("image %s (%s/%d/%d) went into %d batches that never finished: dead-lettered as POISON",
+                        image.getImageId(), image.getTopic(), image.getPartition(), image.getOffset(), attempts);
                 c.member.waiting.remove(c.offset);
                 c.member.done.add(new Done(c.offset, image, poison(attempts), now, 0, 0));
                 continue;

@@ -34,13 +34,19 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static ServiceProcess start(Path app, Map<String, String> settings, Path log) throws IOException {
+        return start(app, List.of("-Xmx1g"), settings, log);
+    }
+
+    /** @param jvmOptions such as the heap size, before the settings */
+    public static ServiceProcess start(Path app, List<String> jvmOptions, Map<String, String> settings, Path log)
+            throws IOException {
         Path jar = app.resolve("quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " not found: build it with mvn -o -B -DskipTests package");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
+        cmd.addAll(jvmOptions);
         new TreeMap<>(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
