@@ -1,5 +1,6 @@
 package io.resnetstream.it;
 
+import io.resnetstream.testing.LocalStack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -36,7 +37,7 @@ class ChaosIT {
         // 6 images/s: the input lasts ~85 s, longer than three restarts, so every kill lands while work remains.
         Chaos.Plan plan = new Chaos.Plan(500, 3, Duration.ofMillis(500), Duration.ofSeconds(3),
                 Chaos.GapFrom.FIRST_OUTCOME, false, seed, 6);
-        Chaos.Setup setup = new Chaos.Setup(StackClients.BOOTSTRAP, StackClients.REGISTRY, StackClients.APP,
+        Chaos.Setup setup = new Chaos.Setup(LocalStack.BOOTSTRAP, LocalStack.REGISTRY_URL, StackClients.APP,
                 Path.of(MODEL).toAbsolutePath(), Path.of("target", "it-chaos").toAbsolutePath(), Map.of(),
                 () -> {
                     throw new AssertionError("no broker restart in this test");

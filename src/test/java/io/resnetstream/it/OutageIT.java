@@ -1,5 +1,6 @@
 package io.resnetstream.it;
 
+import io.resnetstream.testing.LocalStack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -96,7 +97,7 @@ class OutageIT {
     void aRegistryGoneForAMinuteHoldsImagesBackWithoutDeadLettersAndTheServiceStaysUp() throws Exception {
         StackClients clients = new StackClients(stack.bootstrap(), stack.registry());
         clients.createTopics(2);
-        HttpSchemaRegistry registry = StackClients.registry(stack.registry());
+        HttpSchemaRegistry registry = LocalStack.registryClient(stack.registry());
         Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class,
                 SerdeOptions.values().registeringSchemas()).serializer();
         int httpPort = freePort();

@@ -1,5 +1,7 @@
 package io.resnetstream.it;
 
+import io.resnetstream.testing.LocalStack;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +31,6 @@ import io.resnetstream.topology.ResnetConfig;
 
 /** Clients of the real local stack (deploy/stack.sh) for integration tests, on fresh topics per test. */
 final class StackClients {
-    static final String BOOTSTRAP = System.getProperty("it.bootstrap", "127.0.0.1:9092");
-    static final String REGISTRY = System.getProperty("it.registry", ResnetConfig.Registry.DEFAULT_URL);
     /** The packaged service that the ITs start as a child process. */
     static final Path APP = Path.of(System.getProperty("it.app.dir", ServiceProcess.DEFAULT_APP.toString()));
 
@@ -43,7 +43,7 @@ final class StackClients {
 
     /** Clients of the shared stack. */
     StackClients() {
-        this(BOOTSTRAP, REGISTRY);
+        this(LocalStack.BOOTSTRAP, LocalStack.REGISTRY_URL);
     }
 
     /** Clients of another stack (a test's private one, see {@link PrivateStack}). */
@@ -60,11 +60,7 @@ final class StackClients {
 
     /** A client of the shared stack's registry. */
     static HttpSchemaRegistry registry() {
-        return registry(REGISTRY);
-    }
-
-    static HttpSchemaRegistry registry(String url) {
-        return new HttpSchemaRegistry(RegistrySettings.builder(url).build());
+        return LocalStack.newRegistryClient();
     }
 
     void createTopics(int imagePartitions) throws Exception {

@@ -1,6 +1,6 @@
 package io.resnetstream.registry;
 
-import io.resnetstream.testing.ItRegistry;
+import io.resnetstream.testing.LocalStack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,22 +33,22 @@ class HttpSchemaRegistryIT {
 
     @Test
     void registersThenFetchesByIdAndLooksUp() {
-        String subject = ItRegistry.unique("readings-value");
+        String subject = LocalStack.unique("readings-value");
 
-        int id = ItRegistry.newClient().register(subject, V1);
+        int id = LocalStack.newRegistryClient().register(subject, V1);
 
-        HttpSchemaRegistry elsewhere = ItRegistry.newClient();
+        HttpSchemaRegistry elsewhere = LocalStack.newRegistryClient();
         assertThat(elsewhere.getById(id)).isEqualTo(V1);
         assertThat(elsewhere.lookup(subject, V1)).isEqualTo(id);
         assertThat(elsewhere.latest(subject)).isEqualTo(new RegisteredSchema(subject, 1, id, V1));
-        assertThat(ItRegistry.newClient().register(subject, V1)).as("registering again").isEqualTo(id);
+        assertThat(LocalStack.newRegistryClient().register(subject, V1)).as("registering again").isEqualTo(id);
     }
 
     @Test
     void asksTheRegistryOnlyOncePerIdAndPerSubjectSchema() {
-        String subject = ItRegistry.unique("readings-value");
-        int id = ItRegistry.newClient().register(subject, V1);
-        HttpSchemaRegistry client = ItRegistry.newClient();
+        String subject = LocalStack.unique("readings-value");
+        int id = LocalStack.newRegistryClient().register(subject, V1);
+        HttpSchemaRegistry client = LocalStack.newRegistryClient();
 
         client.getById(id);
         client.getById(id);
@@ -62,8 +62,8 @@ class HttpSchemaRegistryIT {
 
     @Test
     void lookingUpWhatIsNotThereIsSchemaNotRegistered() {
-        String subject = ItRegistry.unique("readings-value");
-        HttpSchemaRegistry client = ItRegistry.newClient();
+        String subject = LocalStack.unique("readings-value");
+        HttpSchemaRegistry client = LocalStack.newRegistryClient();
 
         assertThatThrownBy(() -> client.lookup(subject, V1))
                 .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
@@ -76,16 +76,16 @@ class HttpSchemaRegistryIT {
 
     @Test
     void anUnknownIdIsUnknownSchemaException() {
-        assertThatThrownBy(() -> ItRegistry.newClient().getById(Integer.MAX_VALUE))
+        assertThatThrownBy(() -> LocalStack.newRegistryClient().getById(Integer.MAX_VALUE))
                 .isInstanceOfSatisfying(UnknownSchemaException.class,
                         e -> assertThat(e.schemaId()).isEqualTo(Integer.MAX_VALUE))
-                .hasMessageContaining(ItRegistry.url());
+                .hasMessageContaining(LocalStack.REGISTRY_URL);
     }
 
     @Test
     void backwardCompatibilityRefusesANewFieldWithoutDefaultAndAcceptsOneWithDefault() {
-        String subject = ItRegistry.unique("readings-value");
-        HttpSchemaRegistry client = ItRegistry.newClient();
+        String subject = LocalStack.unique("readings-value");
+        HttpSchemaRegistry client = LocalStack.newRegistryClient();
         client.setCompatibility(subject, "BACKWARD");
         assertThat(client.getCompatibility(subject)).isEqualTo("BACKWARD");
         int v1 = client.register(subject, V1);
@@ -106,7 +106,7 @@ class HttpSchemaRegistryIT {
 
     @Test
     void readsTheGlobalCompatibilityLevel() {
-        assertThat(ItRegistry.newClient().getCompatibility(null)).isIn("NONE", "BACKWARD", "BACKWARD_TRANSITIVE",
+        assertThat(LocalStack.newRegistryClient().getCompatibility(null)).isIn("NONE", "BACKWARD", "BACKWARD_TRANSITIVE",
                 "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
     }
 
@@ -119,7 +119,7 @@ class HttpSchemaRegistryIT {
         String url = "http://127.0.0.1:" + closedPort + "/apis/ccompat/v7";
         HttpSchemaRegistry client = new HttpSchemaRegistry(RegistrySettings.builder(url).build());
 
-        assertThatThrownBy(() -> client.register(ItRegistry.unique("readings-value"), V1))
+        assertThatThrownBy(() -> client.register(LocalStack.unique("readings-value"), V1))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
                 .hasMessageContaining(url).hasMessageContaining("unreachable");
     }

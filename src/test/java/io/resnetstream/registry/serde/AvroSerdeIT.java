@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.testing.ItRegistry;
+import io.resnetstream.testing.LocalStack;
 import io.resnetstream.registry.SchemaNotRegisteredException;
 import io.resnetstream.registry.HttpSchemaRegistry;
 import io.resnetstream.registry.UnknownSchemaException;
@@ -30,30 +30,30 @@ class AvroSerdeIT {
 
     @Test
     void anImageEventRoundTripsUnderItsTopicsValueSubject() {
-        String topic = ItRegistry.unique("images");
-        HttpSchemaRegistry producer = ItRegistry.newClient();
+        String topic = LocalStack.unique("images");
+        HttpSchemaRegistry producer = LocalStack.newRegistryClient();
 
         byte[] value = new AvroSerde<>(producer, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, Samples.imageEvent());
 
-        int id = ItRegistry.newClient().lookup(topic + "-value", ImageEvent.getClassSchema());
+        int id = LocalStack.newRegistryClient().lookup(topic + "-value", ImageEvent.getClassSchema());
         assertThat(WireFormat.parse(value).schemaId()).isEqualTo(id);
         assertThat(value[0]).isZero();
-        ImageEvent read = new AvroSerde<>(ItRegistry.newClient(), ImageEvent.class, SerdeOptions.values()).deserializer()
+        ImageEvent read = new AvroSerde<>(LocalStack.newRegistryClient(), ImageEvent.class, SerdeOptions.values()).deserializer()
                 .deserialize(topic, value);
         assertThat(read).isEqualTo(Samples.imageEvent());
     }
 
     @Test
     void aPredictionRoundTripsAndReadsGenerically() {
-        String topic = ItRegistry.unique("predictions");
+        String topic = LocalStack.unique("predictions");
 
-        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas()).serializer()
+        byte[] value = new AvroSerde<>(LocalStack.newRegistryClient(), Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, Samples.prediction());
 
-        Prediction read = new AvroDeserializer<>(ItRegistry.newClient(), Prediction.class).deserialize(topic, value);
+        Prediction read = new AvroDeserializer<>(LocalStack.newRegistryClient(), Prediction.class).deserialize(topic, value);
         assertThat(read).isEqualTo(Samples.prediction());
-        GenericRecord generic = new GenericAvroDeserializer(ItRegistry.newClient()).deserialize(topic, value);
+        GenericRecord generic = new GenericAvroDeserializer(LocalStack.newRegistryClient()).deserialize(topic, value);
         assertThat(generic.getSchema().getFullName()).isEqualTo("io.resnetstream.contracts.Prediction");
         assertThat(generic.get("imageId")).hasToString("img-0001");
         assertThat(generic.get("predictedAt")).isEqualTo(1_700_000_004_567L);
@@ -62,12 +62,12 @@ class AvroSerdeIT {
 
     @Test
     void aKeySerdeUsesTheKeySubject() {
-        String topic = ItRegistry.unique("predictions");
+        String topic = LocalStack.unique("predictions");
 
-        new AvroSerde<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.keys().registeringSchemas()).serializer()
+        new AvroSerde<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.keys().registeringSchemas()).serializer()
                 .serialize(topic, Samples.prediction());
 
-        HttpSchemaRegistry client = ItRegistry.newClient();
+        HttpSchemaRegistry client = LocalStack.newRegistryClient();
         assertThat(client.lookup(topic + "-key", Prediction.getClassSchema())).isPositive();
         assertThatThrownBy(() -> client.lookup(topic + "-value", Prediction.getClassSchema()))
                 .isInstanceOf(SchemaNotRegisteredException.class);
@@ -75,8 +75,8 @@ class AvroSerdeIT {
 
     @Test
     void withoutAutoRegisterAnUnregisteredSubjectFails() {
-        String topic = ItRegistry.unique("predictions");
-        AvroSerializer<Prediction> serializer = new AvroSerializer<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.values());
+        String topic = LocalStack.unique("predictions");
+        AvroSerializer<Prediction> serializer = new AvroSerializer<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.values());
 
         assertThatThrownBy(() -> serializer.serialize(topic, Samples.prediction()))
                 .isInstanceOfSatisfying(SchemaNotRegisteredException.class,
@@ -126,7 +126,7 @@ class AvroSerdeIT {
 
     @Test
     void anIdUnknownToTheRegistryIsUnknownSchemaException() {
-        AvroDeserializer<ImageEvent> deserializer = new AvroDeserializer<>(ItRegistry.newClient(), ImageEvent.class);
+        AvroDeserializer<ImageEvent> deserializer = new AvroDeserializer<>(LocalStack.newRegistryClient(), ImageEvent.class);
 
         assertThatThrownBy(() -> deserializer.deserialize("images", WireFormat.encode(Integer.MAX_VALUE, new byte[] {2, 'x'})))
                 .isInstanceOfSatisfying(UnknownSchemaException.class,
@@ -135,13 +135,13 @@ class AvroSerdeIT {
 
     /** Registers the writer's schema under a fresh subject, writes the record with it, reads as today's class. */
     private static ImageEvent readAsImageEvent(Schema writerSchema, GenericRecord record) throws IOException {
-        String topic = ItRegistry.unique("images");
-        int id = ItRegistry.newClient().register(topic + "-value", writerSchema);
+        String topic = LocalStack.unique("images");
+        int id = LocalStack.newRegistryClient().register(topic + "-value", writerSchema);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         new GenericDatumWriter<GenericRecord>(writerSchema).write(record, encoder);
         encoder.flush();
-        return new AvroDeserializer<>(ItRegistry.newClient(), ImageEvent.class)
+        return new AvroDeserializer<>(LocalStack.newRegistryClient(), ImageEvent.class)
                 .deserialize(topic, WireFormat.encode(id, out.toByteArray()));
     }
 }

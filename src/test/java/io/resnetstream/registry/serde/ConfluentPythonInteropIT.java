@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.testing.ItRegistry;
+import io.resnetstream.testing.LocalStack;
 
 /**
  * Confluent's own Python client agrees with our bytes, both ways, through the same registry. Runs
@@ -51,26 +51,26 @@ class ConfluentPythonInteropIT {
 
     @Test
     void ourDeserializerReadsAnImageEventEncodedByConfluentsClient() throws IOException, InterruptedException {
-        String topic = ItRegistry.unique("images");
+        String topic = LocalStack.unique("images");
         ImageEvent event = Samples.imageEvent();
         assertThat(IMAGE_EVENT_SCHEMA).as("run from the project root").exists();
 
-        String hex = python(imageEventJson(event), "encode", ItRegistry.url(), topic, IMAGE_EVENT_SCHEMA.toString());
+        String hex = python(imageEventJson(event), "encode", LocalStack.REGISTRY_URL, topic, IMAGE_EVENT_SCHEMA.toString());
 
         byte[] value = HexFormat.of().parseHex(hex.strip());
         assertThat(value[0]).isZero();
-        ImageEvent read = new AvroDeserializer<>(ItRegistry.newClient(), ImageEvent.class).deserialize(topic, value);
+        ImageEvent read = new AvroDeserializer<>(LocalStack.newRegistryClient(), ImageEvent.class).deserialize(topic, value);
         assertThat(read).isEqualTo(event);
     }
 
     @Test
     void confluentsClientDecodesAPredictionWeSerialized() throws IOException, InterruptedException {
-        String topic = ItRegistry.unique("predictions");
+        String topic = LocalStack.unique("predictions");
         Prediction prediction = Samples.prediction();
-        byte[] value = new AvroSerde<>(ItRegistry.newClient(), Prediction.class, SerdeOptions.values().registeringSchemas()).serializer()
+        byte[] value = new AvroSerde<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.values().registeringSchemas()).serializer()
                 .serialize(topic, prediction);
 
-        JsonNode decoded = JSON.readTree(python(HexFormat.of().formatHex(value), "decode", ItRegistry.url()));
+        JsonNode decoded = JSON.readTree(python(HexFormat.of().formatHex(value), "decode", LocalStack.REGISTRY_URL));
 
         assertThat(decoded.get("imageId").asText()).isEqualTo(prediction.getImageId());
         assertThat(decoded.at("/model/name").asText()).isEqualTo(prediction.getModel().getName());
