@@ -13,8 +13,7 @@ import java.util.Map;
 public interface AttemptLog extends AutoCloseable {
 
     /** Where an image came from: its identity across restarts. */
-    record ImageRef(String topic, int partition, long offset) {
-    }
+    record ImageRef(String topic, int partition, long offset) {}
 
     /** Batches {@code image} went into that never finished. */
     int attempts(ImageRef image);
@@ -49,8 +48,7 @@ public interface AttemptLog extends AutoCloseable {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

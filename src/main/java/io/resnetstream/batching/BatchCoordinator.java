@@ -22,8 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 import io.resnetstream.batching.internal.PendingImage;
-import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.contracts.ByteBuffers;
+import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
 
@@ -62,20 +62,24 @@ public final class BatchCoordinator {
         void batchDone(int images, long millis);
 
         /** A batch ran past its deadline and was given up. */
-        default void batchAbandoned(int images) {
-        }
+        default void batchAbandoned(int images) {}
     }
 
     /** A classified image waiting for its task to forward it. */
-    public record Done(long offset, PendingImage image, BatchClassifier.Result result, long batchStartedAt,
-            long batchMillis, int batchImages) {
-    }
+    public record Done(
+            long offset,
+            PendingImage image,
+            BatchClassifier.Result result,
+            long batchStartedAt,
+            long batchMillis,
+            int batchImages) {}
 
     private static final class Member {
         final TaskId task;
         final KeyValueStore<Long, PendingImage> store;
         /** offset → buffered images not yet in a batch */
         final TreeMap<Long, Waiting> waiting = new TreeMap<>();
+
         final ArrayDeque<Done> done = new ArrayDeque<>();
 
         Member(TaskId task, KeyValueStore<Long, PendingImage> store) {
@@ -85,17 +89,13 @@ public final class BatchCoordinator {
     }
 
     /** @param bytes the encoded image's size: what the byte budget counts */
-    private record Waiting(long acceptedAt, int bytes) {
-    }
+    private record Waiting(long acceptedAt, int bytes) {}
 
-    private record Pick(Member member, long offset, PendingImage image) {
-    }
+    private record Pick(Member member, long offset, PendingImage image) {}
 
-    private record Outcome(List<BatchClassifier.Result> results, long startedAt, long millis) {
-    }
+    private record Outcome(List<BatchClassifier.Result> results, long startedAt, long millis) {}
 
-    private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome, long startedNanos) {
-    }
+    private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome, long startedNanos) {}
 
     /**
      * What keeps one image from stopping the stream: a batch that runs past {@code deadlineMs} is abandoned, and an
@@ -125,8 +125,8 @@ public final class BatchCoordinator {
      *                        previous forward pass; forward passes themselves take turns); 0 runs each batch on the
      *                        stream thread, which then takes no input while the model works
      */
-    public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight,
-            BatchListener listener) {
+    public BatchCoordinator(
+            BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight, BatchListener listener) {
         this(classifier, maxImages, Long.MAX_VALUE, maxDelayMs, batchesInFlight, listener, Quarantine.inMemory());
     }
 
@@ -135,8 +135,14 @@ public final class BatchCoordinator {
      *                 stream thread waits for the model: with {@code maxImages}, what bounds the images in memory
      *                 to about {@code (batchesInFlight + 1) × maxBytes}
      */
-    public BatchCoordinator(BatchClassifier classifier, int maxImages, long maxBytes, long maxDelayMs,
-            int batchesInFlight, BatchListener listener, Quarantine quarantine) {
+    public BatchCoordinator(
+            BatchClassifier classifier,
+            int maxImages,
+            long maxBytes,
+            long maxDelayMs,
+            int batchesInFlight,
+            BatchListener listener,
+            Quarantine quarantine) {
         if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
             throw new IllegalArgumentException(
                     "resnet.batch.max-images and max-bytes must be ≥ 1, max-delay and in-flight ≥ 0");
@@ -167,7 +173,8 @@ public final class BatchCoordinator {
     public void join(TaskId task, KeyValueStore<Long, PendingImage> store) {
         Member member = new Member(task, store);
         try (KeyValueIterator<Long, PendingImage> all = store.all()) {
-            all.forEachRemaining(kv -> member.waiting.put(kv.key,
+            all.forEachRemaining(kv -> member.waiting.put(
+                    kv.key,
                     new Waiting(kv.value.getAcceptedAt(), kv.value.getImage().remaining())));
         }
         members.put(task, member);
@@ -256,8 +263,7 @@ public final class BatchCoordinator {
      * @param now the caller's clock: the batch's start, comparable with the images' accepted-at times
      */
     private void start(long now) {
-        record Candidate(Member member, long offset, Waiting waiting) {
-        }
+        record Candidate(Member member, long offset, Waiting waiting) {}
         List<Candidate> candidates = new ArrayList<>();
         for (Member m : members.values()) {
             m.waiting.forEach((offset, waiting) -> candidates.add(new Candidate(m, offset, waiting)));
@@ -269,7 +275,8 @@ public final class BatchCoordinator {
             PendingImage image = c.member.store.get(c.offset); // stores are read on the stream thread only
             int attempts = quarantine.attempts().attempts(refOf(image));
             if (attempts >= quarantine.maxAttempts()) {
-                LOG.warnf("image %s (%s/%d/%d) went into %d batches that never finished: dead-lettered as POISON",
+                LOG.warnf(
+                        "image %s (%s/%d/%d) went into %d batches that never finished: dead-lettered as POISON",
                         image.getImageId(), image.getTopic(), image.getPartition(), image.getOffset(), attempts);
                 c.member.waiting.remove(c.offset);
                 c.member.done.add(new Done(c.offset, image, poison(attempts), now, 0, 0));
@@ -293,12 +300,15 @@ public final class BatchCoordinator {
             return;
         }
         quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
-        List<byte[]> encoded = picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
-        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> {
-            long startNanos = System.nanoTime();
-            List<BatchClassifier.Result> results = classifier.classify(encoded);
-            return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
-        }, inference);
+        List<byte[]> encoded =
+                picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
+        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
+                () -> {
+                    long startNanos = System.nanoTime();
+                    List<BatchClassifier.Result> results = classifier.classify(encoded);
+                    return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
+                },
+                inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
     }
 
@@ -307,8 +317,12 @@ public final class BatchCoordinator {
     }
 
     private static BatchClassifier.Result poison(int attempts) {
-        return new BatchClassifier.Result(null, new RejectedInputException(RejectReason.POISON, "in " + attempts
-                + " batches that never finished (the process crashed, hung or ran out of memory meanwhile)"));
+        return new BatchClassifier.Result(
+                null,
+                new RejectedInputException(
+                        RejectReason.POISON,
+                        "in " + attempts
+                                + " batches that never finished (the process crashed, hung or ran out of memory meanwhile)"));
     }
 
     /**
@@ -333,8 +347,13 @@ public final class BatchCoordinator {
                 Pick p = batch.picks.get(i);
                 quarantine.attempts().finished(refOf(p.image)); // it ran through: whatever came before, no poison
                 if (members.get(p.member.task) == p.member) { // else the task left: its store keeps the image
-                    p.member.done.add(new Done(p.offset, p.image, outcome.results.get(i), outcome.startedAt,
-                            outcome.millis, batch.picks.size()));
+                    p.member.done.add(new Done(
+                            p.offset,
+                            p.image,
+                            outcome.results.get(i),
+                            outcome.startedAt,
+                            outcome.millis,
+                            batch.picks.size()));
                 }
             }
             listener.batchDone(batch.picks.size(), outcome.millis);
@@ -343,7 +362,8 @@ public final class BatchCoordinator {
 
     /** The batch's outcome, or null once its deadline has passed without one. */
     private Outcome await(InFlight batch) {
-        long leftNanos = TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs()) - (System.nanoTime() - batch.startedNanos);
+        long leftNanos =
+                TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs()) - (System.nanoTime() - batch.startedNanos);
         try {
             return batch.outcome.get(Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -371,11 +391,14 @@ public final class BatchCoordinator {
      * late outcome is ignored, and later batches run on fresh threads, since the hung one cannot be stopped.
      */
     private void abandon(InFlight batch) {
-        LOG.warnf("a batch of %d image(s) ran past its deadline of %d ms; abandoned, its images run again alone",
+        LOG.warnf(
+                "a batch of %d image(s) ran past its deadline of %d ms; abandoned, its images run again alone",
                 batch.picks.size(), quarantine.deadlineMs());
         for (Pick p : batch.picks) {
             if (members.get(p.member.task) == p.member) {
-                p.member.waiting.put(p.offset, new Waiting(p.image.getAcceptedAt(), p.image.getImage().remaining()));
+                p.member.waiting.put(
+                        p.offset,
+                        new Waiting(p.image.getAcceptedAt(), p.image.getImage().remaining()));
             }
         }
         if (inference instanceof ThreadPoolExecutor pool) {

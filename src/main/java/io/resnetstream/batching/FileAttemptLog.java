@@ -116,8 +116,8 @@ public final class FileAttemptLog implements AttemptLog {
         StringBuilder text = new StringBuilder();
         counts.forEach((image, n) -> text.append(line('+', image).repeat(n)));
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
             out.force(true);
         }

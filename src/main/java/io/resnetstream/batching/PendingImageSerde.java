@@ -26,7 +26,8 @@ public final class PendingImageSerde implements Serde<PendingImage> {
             if (image == null) {
                 return null;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(image.getImage().remaining() + 256);
+            ByteArrayOutputStream out =
+                    new ByteArrayOutputStream(image.getImage().remaining() + 256);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {
                 WRITER.write(image, encoder);

@@ -4,8 +4,7 @@ import java.nio.ByteBuffer;
 
 /** Avro hands {@code bytes} fields over as ByteBuffers; decoders and Kafka want arrays. */
 public final class ByteBuffers {
-    private ByteBuffers() {
-    }
+    private ByteBuffers() {}
 
     /** A copy of the buffer's remaining bytes; the buffer's position is left as it was. */
     public static byte[] toArray(ByteBuffer buffer) {

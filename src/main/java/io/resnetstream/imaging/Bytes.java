@@ -3,8 +3,7 @@ package io.resnetstream.imaging;
 /** Unsigned integer reads from a byte array; callers check bounds first. */
 final class Bytes {
 
-    private Bytes() {
-    }
+    private Bytes() {}
 
     static int u8(byte[] d, int i) {
         return d[i] & 0xFF;

@@ -11,8 +11,8 @@ public record DecodedImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException("empty image: " + width + "x" + height);
         }
         if (rgb.length != (long) width * height * 3) {
-            throw new IllegalArgumentException(
-                    "expected " + (long) width * height * 3 + " bytes for " + width + "x" + height + " RGB, got " + rgb.length);
+            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for " + width + "x"
+                    + height + " RGB, got " + rgb.length);
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.resnetstream.imaging;
 
+import org.opencv.core.Core;
+import org.opencv.core.Mat;
+
 import static io.resnetstream.imaging.Bytes.u16be;
 import static io.resnetstream.imaging.Bytes.u16le;
 import static io.resnetstream.imaging.Bytes.u32be;
 import static io.resnetstream.imaging.Bytes.u32le;
-
-import org.opencv.core.Core;
-import org.opencv.core.Mat;
 
 /**
  * The EXIF orientation tag (0x0112): how the stored pixels must be turned to be seen upright.
@@ -19,8 +19,7 @@ final class ExifOrientation {
     private static final int ORIENTATION_TAG = 0x0112;
     private static final int TYPE_SHORT = 3;
 
-    private ExifOrientation() {
-    }
+    private ExifOrientation() {}
 
     /**
      * The orientation in the TIFF structure at {@code [start, start + length)} of {@code d}, or

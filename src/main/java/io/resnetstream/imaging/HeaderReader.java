@@ -1,5 +1,8 @@
 package io.resnetstream.imaging;
 
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
+
 import static io.resnetstream.imaging.Bytes.s32le;
 import static io.resnetstream.imaging.Bytes.u16le;
 import static io.resnetstream.imaging.Bytes.u24le;
@@ -9,26 +12,23 @@ import static io.resnetstream.imaging.Bytes.u8;
 import static io.resnetstream.imaging.ImageFormat.ascii;
 import static io.resnetstream.imaging.ImageFormat.startsWith;
 
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
-
 /**
  * Reads an image's dimensions from its header bytes. Parsed by hand rather than through a codec so that
  * nothing sized by the (untrusted) header is allocated before the pixel limit is checked.
  */
 final class HeaderReader {
 
-    private HeaderReader() {
-    }
+    private HeaderReader() {}
 
     static ImageInfo read(ImageFormat format, byte[] data) throws RejectedInputException {
-        ImageInfo info = switch (format) {
-            case JPEG -> JpegHeader.read(data);
-            case PNG -> png(data);
-            case GIF -> gif(data);
-            case BMP -> bmp(data);
-            case WEBP -> webp(data);
-        };
+        ImageInfo info =
+                switch (format) {
+                    case JPEG -> JpegHeader.read(data);
+                    case PNG -> png(data);
+                    case GIF -> gif(data);
+                    case BMP -> bmp(data);
+                    case WEBP -> webp(data);
+                };
         if (info.width() <= 0 || info.height() <= 0) {
             throw undecodable(format, "header gives no size: " + info.width() + "x" + info.height());
         }

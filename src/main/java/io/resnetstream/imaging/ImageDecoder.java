@@ -1,11 +1,13 @@
 package io.resnetstream.imaging;
 
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
 import java.io.IOException;
+
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.imgcodecs.Imgcodecs;
+
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Decodes JPEG, PNG, GIF, BMP and WebP into 8-bit RGB, enforcing {@link ImageLimits} before any pixel
@@ -59,8 +61,11 @@ public final class ImageDecoder {
                 throw undecodable(info, "the decoder rejected the data", null);
             }
             if (stored.cols() != info.width() || stored.rows() != info.height()) {
-                throw undecodable(info, "decoded " + stored.cols() + "x" + stored.rows()
-                        + " but the header says " + info.width() + "x" + info.height(), null);
+                throw undecodable(
+                        info,
+                        "decoded " + stored.cols() + "x" + stored.rows() + " but the header says " + info.width() + "x"
+                                + info.height(),
+                        null);
             }
             upright = ExifOrientation.apply(stored, info.exifOrientation());
             return OpenCv.toRgbImage(upright);
@@ -74,30 +79,39 @@ public final class ImageDecoder {
 
     private ImageInfo inspect(byte[] data) throws RejectedInputException {
         if (data.length > limits.maxBytes()) {
-            throw new RejectedInputException(RejectReason.TOO_LARGE,
-                    "image is " + data.length + " bytes, limit " + limits.maxBytes());
+            throw new RejectedInputException(
+                    RejectReason.TOO_LARGE, "image is " + data.length + " bytes, limit " + limits.maxBytes());
         }
-        ImageFormat format = ImageFormat.sniff(data).orElseThrow(() -> new RejectedInputException(
-                RejectReason.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP or WebP image"));
+        ImageFormat format = ImageFormat.sniff(data)
+                .orElseThrow(() -> new RejectedInputException(
+                        RejectReason.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP or WebP image"));
         ImageInfo info = HeaderReader.read(format, data);
         // each side is checked alone first: two 32-bit PNG sides can overflow a long product
-        if (info.width() > Integer.MAX_VALUE || info.height() > Integer.MAX_VALUE || info.pixels() > limits.maxPixels()) {
-            throw new RejectedInputException(RejectReason.TOO_MANY_PIXELS, format.id() + " header says "
-                    + info.width() + "x" + info.height() + ", over the limit of " + limits.maxPixels() + " pixels");
+        if (info.width() > Integer.MAX_VALUE
+                || info.height() > Integer.MAX_VALUE
+                || info.pixels() > limits.maxPixels()) {
+            throw new RejectedInputException(
+                    RejectReason.TOO_MANY_PIXELS,
+                    format.id() + " header says " + info.width() + "x" + info.height() + ", over the limit of "
+                            + limits.maxPixels() + " pixels");
         }
         if (limits.resizeShorterSide() > 0) {
             int shorterSide = limits.resizeShorterSide();
             long longer = Preprocessor.resizedLonger(info.width(), info.height(), shorterSide);
             if (longer * shorterSide > limits.maxResizedPixels()) {
-                throw new RejectedInputException(RejectReason.TOO_MANY_PIXELS, format.id() + " " + info.width() + "x"
-                        + info.height() + " would be " + longer + "x" + shorterSide + " once resized, over the limit of "
-                        + limits.maxResizedPixels() + " pixels");
+                throw new RejectedInputException(
+                        RejectReason.TOO_MANY_PIXELS,
+                        format.id() + " " + info.width() + "x"
+                                + info.height() + " would be " + longer + "x" + shorterSide
+                                + " once resized, over the limit of "
+                                + limits.maxResizedPixels() + " pixels");
             }
         }
         if (format == ImageFormat.JPEG) {
             int scans = JpegHeader.countScans(data, info.jpegScanOffset(), limits.maxJpegScans() + 1);
             if (scans > limits.maxJpegScans()) {
-                throw new RejectedInputException(RejectReason.TOO_MANY_SCANS,
+                throw new RejectedInputException(
+                        RejectReason.TOO_MANY_SCANS,
                         "jpeg has over " + limits.maxJpegScans() + " scans (decode time grows with each)");
             }
         }
@@ -124,6 +138,7 @@ public final class ImageDecoder {
     }
 
     private static RejectedInputException undecodable(ImageInfo info, String why, Throwable cause) {
-        return new RejectedInputException(RejectReason.UNDECODABLE, info.format().id() + ": " + why, cause);
+        return new RejectedInputException(
+                RejectReason.UNDECODABLE, info.format().id() + ": " + why, cause);
     }
 }

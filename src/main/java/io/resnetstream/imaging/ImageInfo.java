@@ -9,7 +9,8 @@ package io.resnetstream.imaging;
  * @param jpegComponents  colour components in the JPEG frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK); 0 for other formats
  * @param jpegScanOffset  where the first JPEG scan's entropy-coded data starts; 0 for other formats
  */
-record ImageInfo(ImageFormat format, long width, long height, int exifOrientation, int jpegComponents, int jpegScanOffset) {
+record ImageInfo(
+        ImageFormat format, long width, long height, int exifOrientation, int jpegComponents, int jpegScanOffset) {
 
     static ImageInfo of(ImageFormat format, long width, long height) {
         return new ImageInfo(format, width, height, ExifOrientation.NORMAL, 0, 0);

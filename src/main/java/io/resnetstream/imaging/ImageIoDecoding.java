@@ -1,6 +1,5 @@
 package io.resnetstream.imaging;
 
-import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,8 +10,11 @@ import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
+
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 
 /**
  * Decoding through ImageIO, for what OpenCV does not do well: CMYK/YCCK JPEG (TwelveMonkeys applies the
@@ -27,8 +29,7 @@ final class ImageIoDecoding {
      */
     private static final ImageReaderSpi JPEG_READER = twelveMonkeysJpegReader();
 
-    private ImageIoDecoding() {
-    }
+    private ImageIoDecoding() {}
 
     /** The first image in {@code data} as an 8-bit BGR matrix; alpha is dropped. */
     static Mat decodeBgr(byte[] data, ImageFormat format) throws IOException {

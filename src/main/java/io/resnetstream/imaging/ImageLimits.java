@@ -12,7 +12,8 @@ package io.resnetstream.imaging;
  * @param maxResizedPixels  largest width × height after resizing the shorter side to S: a 512×1 image is tiny,
  *                          but resized to S = 256 it is 131072×256
  */
-public record ImageLimits(long maxBytes, long maxPixels, int maxJpegScans, int resizeShorterSide, long maxResizedPixels) {
+public record ImageLimits(
+        long maxBytes, long maxPixels, int maxJpegScans, int resizeShorterSide, long maxResizedPixels) {
 
     public static final long DEFAULT_MAX_BYTES = 20L * 1024 * 1024;
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;

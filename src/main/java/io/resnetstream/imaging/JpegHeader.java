@@ -1,11 +1,11 @@
 package io.resnetstream.imaging;
 
+import io.resnetstream.outcome.RejectedInputException;
+
 import static io.resnetstream.imaging.Bytes.u16be;
 import static io.resnetstream.imaging.Bytes.u8;
 import static io.resnetstream.imaging.HeaderReader.require;
 import static io.resnetstream.imaging.HeaderReader.undecodable;
-
-import io.resnetstream.outcome.RejectedInputException;
 
 /** Walks the JPEG marker segments up to the first scan: frame size, component count, EXIF orientation. */
 final class JpegHeader {
@@ -15,8 +15,7 @@ final class JpegHeader {
     private static final int APP1 = 0xE1;
     private static final byte[] EXIF_ID = {'E', 'x', 'i', 'f', 0, 0};
 
-    private JpegHeader() {
-    }
+    private JpegHeader() {}
 
     static ImageInfo read(byte[] d) throws RejectedInputException {
         int pos = 2; // after SOI

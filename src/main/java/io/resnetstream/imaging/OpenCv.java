@@ -12,8 +12,7 @@ final class OpenCv {
         nu.pattern.OpenCV.loadLocally();
     }
 
-    private OpenCv() {
-    }
+    private OpenCv() {}
 
     /** Makes sure the natives are loaded; the JVM runs the static initialiser above once, thread-safely. */
     static void load() {

@@ -2,6 +2,7 @@ package io.resnetstream.imaging;
 
 import java.util.List;
 import java.util.Objects;
+
 import org.opencv.core.Mat;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
@@ -22,6 +23,7 @@ public final class Preprocessor {
     private final int floatsPerView;
     /** Per output channel: which RGB byte feeds it and its 256 normalised values, so a pixel costs three lookups. */
     private final int[] sourceChannel = new int[3];
+
     private final float[][] lookup = new float[3][256];
 
     public Preprocessor(int resizeShorter, int cropSize, CropScheme scheme, Normalization normalization) {
@@ -157,8 +159,8 @@ public final class Preprocessor {
      */
     public void writeView(DecodedImage image, CropBox box, float[] out, int offset) {
         if (box.size() != cropSize || box.x() + cropSize > image.width() || box.y() + cropSize > image.height()) {
-            throw new IllegalArgumentException(box + " does not fit a " + cropSize + " crop of a "
-                    + image.width() + "x" + image.height() + " image");
+            throw new IllegalArgumentException(box + " does not fit a " + cropSize + " crop of a " + image.width() + "x"
+                    + image.height() + " image");
         }
         byte[] rgb = image.rgb();
         int stride = image.width() * 3;

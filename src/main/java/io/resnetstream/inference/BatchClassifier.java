@@ -26,8 +26,8 @@ public final class BatchClassifier implements AutoCloseable {
     private final int topK;
     private final ExecutorService pool;
 
-    public BatchClassifier(Classifier classifier, ImageDecoder decoder, Preprocessor preprocessor, int topK,
-            int threads) {
+    public BatchClassifier(
+            Classifier classifier, ImageDecoder decoder, Preprocessor preprocessor, int topK, int threads) {
         this.classifier = classifier;
         this.decoder = decoder;
         this.preprocessor = preprocessor;
@@ -53,8 +53,7 @@ public final class BatchClassifier implements AutoCloseable {
     }
 
     /** One result per image, in order: scores, or the reason it could not be classified. */
-    public record Result(ImageScores scores, RejectedInputException failure) {
-    }
+    public record Result(ImageScores scores, RejectedInputException failure) {}
 
     public List<Result> classify(List<byte[]> images) {
         int views = preprocessor.views();

@@ -20,8 +20,7 @@ import java.util.stream.Stream;
  */
 public final class ModelDigest {
 
-    private ModelDigest() {
-    }
+    private ModelDigest() {}
 
     /** Hex digest of the SavedModel in {@code modelDir}. */
     public static String of(Path modelDir) throws IOException {

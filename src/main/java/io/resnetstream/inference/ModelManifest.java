@@ -1,10 +1,11 @@
 package io.resnetstream.inference;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * What the pipeline must know about a model: its identity (copied into each prediction) and how its
@@ -21,8 +22,17 @@ import java.nio.file.Path;
  * @param outputIsLogits true when the output needs a softmax; false when it is probabilities
  * @param labelsFile    labels file name, relative to the model directory
  */
-public record ModelManifest(String name, String version, String digest, String normalization, int resize, int crop,
-        String inputName, String outputName, boolean outputIsLogits, String labelsFile) {
+public record ModelManifest(
+        String name,
+        String version,
+        String digest,
+        String normalization,
+        int resize,
+        int crop,
+        String inputName,
+        String outputName,
+        boolean outputIsLogits,
+        String labelsFile) {
 
     /** The manifest's file name inside a model directory. */
     public static final String FILE_NAME = "manifest.json";

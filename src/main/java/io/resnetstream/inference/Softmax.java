@@ -3,8 +3,7 @@ package io.resnetstream.inference;
 /** Softmax over one row of logits, shifted by the maximum so large logits cannot overflow. */
 public final class Softmax {
 
-    private Softmax() {
-    }
+    private Softmax() {}
 
     public static void inPlace(float[] logits) {
         float max = Float.NEGATIVE_INFINITY;

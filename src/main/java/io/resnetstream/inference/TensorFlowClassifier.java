@@ -1,5 +1,13 @@
 package io.resnetstream.inference;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.jboss.logging.Logger;
 
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
@@ -15,13 +23,6 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.IntStream;
-import org.jboss.logging.Logger;
 
 /**
  * A SavedModel classifier on DJL's TensorFlow engine, on GPU 0 when DJL sees one, else on the CPU.
@@ -86,8 +87,13 @@ public final class TensorFlowClassifier implements Classifier {
             ModelManifest complete = complete(modelDir, manifest, block);
             List<String> labels = readLabels(modelDir, complete, block);
             TensorFlowClassifier classifier = new TensorFlowClassifier(model, complete, labels);
-            LOG.infof("Loaded model %s version %s (%d classes, %dx%d input) on %s", complete.name(),
-                    complete.version(), labels.size(), complete.crop(), complete.crop(),
+            LOG.infof(
+                    "Loaded model %s version %s (%d classes, %dx%d input) on %s",
+                    complete.name(),
+                    complete.version(),
+                    labels.size(),
+                    complete.crop(),
+                    complete.crop(),
                     model.getNDManager().getDevice());
             return classifier;
         } catch (IOException | RuntimeException e) {
@@ -113,8 +119,8 @@ public final class TensorFlowClassifier implements Classifier {
         String outputName = pick("output", given.outputName(), outputs);
         Shape inputShape = inputs.get(inputName);
         if (inputShape.dimension() != 4 || inputShape.get(3) != 3) {
-            throw new IllegalArgumentException("input " + inputName + " must be NHWC with 3 channels, it is "
-                    + inputShape);
+            throw new IllegalArgumentException(
+                    "input " + inputName + " must be NHWC with 3 channels, it is " + inputShape);
         }
         int crop = given.crop() > 0 ? given.crop() : fixedSide(inputName, inputShape);
         if (inputShape.get(1) > 0 && (inputShape.get(1) != crop || inputShape.get(2) != crop)) {
@@ -122,25 +128,30 @@ public final class TensorFlowClassifier implements Classifier {
         }
         String normalization = given.normalization();
         if (normalization == null) {
-            LOG.warnf("No normalisation given for %s: using none; it must match what the weights were trained with",
-                    dir);
+            LOG.warnf(
+                    "No normalisation given for %s: using none; it must match what the weights were trained with", dir);
             normalization = "none";
         }
         return new ModelManifest(
-                given.name() != null ? given.name() : dir.toAbsolutePath().normalize().getFileName().toString(),
+                given.name() != null
+                        ? given.name()
+                        : dir.toAbsolutePath().normalize().getFileName().toString(),
                 given.version() != null ? given.version() : DEFAULT_VERSION,
                 given.digest() != null ? given.digest() : ModelDigest.of(dir),
                 normalization,
                 given.resize() > 0 ? given.resize() : Math.round(crop * 256f / 224f),
-                crop, inputName, outputName, given.outputIsLogits(),
+                crop,
+                inputName,
+                outputName,
+                given.outputIsLogits(),
                 given.labelsFile() != null ? given.labelsFile() : ModelManifest.DEFAULT_LABELS_FILE);
     }
 
     private static String pick(String role, String given, PairList<String, Shape> available) {
         if (given != null) {
             if (!available.contains(given)) {
-                throw new IllegalArgumentException("the signature has no " + role + " " + given + ", only "
-                        + available.keys());
+                throw new IllegalArgumentException(
+                        "the signature has no " + role + " " + given + ", only " + available.keys());
             }
             return given;
         }
@@ -152,8 +163,8 @@ public final class TensorFlowClassifier implements Classifier {
 
     private static int fixedSide(String inputName, Shape shape) {
         if (shape.get(1) <= 0 || shape.get(1) != shape.get(2)) {
-            throw new IllegalArgumentException("input " + inputName + " " + shape
-                    + " has no fixed square size: give the crop size");
+            throw new IllegalArgumentException(
+                    "input " + inputName + " " + shape + " has no fixed square size: give the crop size");
         }
         return Math.toIntExact(shape.get(1));
     }
@@ -164,16 +175,20 @@ public final class TensorFlowClassifier implements Classifier {
         Path file = dir.resolve(manifest.labelsFile());
         List<String> labels;
         if (Files.isRegularFile(file)) {
-            labels = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            labels = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList();
         } else if (classes > 0) {
-            labels = IntStream.range(0, (int) classes).mapToObj(i -> "class_" + i).toList();
+            labels = IntStream.range(0, (int) classes)
+                    .mapToObj(i -> "class_" + i)
+                    .toList();
         } else {
             throw new IllegalArgumentException("output " + manifest.outputName() + " " + outputShape
                     + " does not say how many classes: provide " + file);
         }
         if (classes > 0 && labels.size() != classes) {
-            throw new IllegalArgumentException(file + " has " + labels.size() + " labels, the model " + classes
-                    + " classes");
+            throw new IllegalArgumentException(
+                    file + " has " + labels.size() + " labels, the model " + classes + " classes");
         }
         return labels;
     }

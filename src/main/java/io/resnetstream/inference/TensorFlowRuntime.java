@@ -11,8 +11,7 @@ public final class TensorFlowRuntime {
 
     private static final String ENGINE_NAME = "TensorFlow";
 
-    private TensorFlowRuntime() {
-    }
+    private TensorFlowRuntime() {}
 
     /** The engine, loading its natives on first use. */
     public static Engine engine() {

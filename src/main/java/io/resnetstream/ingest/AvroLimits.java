@@ -13,8 +13,7 @@ public final class AvroLimits {
      */
     public static final int MAX_COLLECTION_ITEMS = 10_000;
 
-    private AvroLimits() {
-    }
+    private AvroLimits() {}
 
     public static void capTo(long maxImageBytes) {
         String bytes = String.valueOf(Math.min(Integer.MAX_VALUE - 8L, maxImageBytes + 64 * 1024));

@@ -1,9 +1,5 @@
 package io.resnetstream.ingest;
 
-import io.resnetstream.contracts.ByteBuffers;
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -12,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
+import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.registry.UnknownSchemaException;
 import io.resnetstream.registry.UnusableSchemaException;
 
@@ -37,8 +36,13 @@ public final class ImageIntake {
      * @param maxIdBytes the longest image id accepted, in UTF-8 bytes: the id becomes the key of the outcome, and
      *                   an unbounded one could make the outcome too large to produce
      */
-    public ImageIntake(InputFormat format, Deserializer<ImageEvent> events, ImageDecoder decoder, UriFetcher fetcher,
-            long maxImageBytes, int maxIdBytes) {
+    public ImageIntake(
+            InputFormat format,
+            Deserializer<ImageEvent> events,
+            ImageDecoder decoder,
+            UriFetcher fetcher,
+            long maxImageBytes,
+            int maxIdBytes) {
         this.format = format;
         this.events = events;
         this.decoder = decoder;
@@ -65,7 +69,8 @@ public final class ImageIntake {
     /**
      * @param fallbackId used as the image id when the record carries none (a raw record without key)
      */
-    public AcceptedImage accept(String topic, byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
+    public AcceptedImage accept(String topic, byte[] key, byte[] value, String fallbackId)
+            throws RejectedInputException {
         if (value == null || value.length == 0) {
             throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "empty record value");
         }
@@ -87,11 +92,12 @@ public final class ImageIntake {
     /** The key as an id: strict UTF-8 (no replacement characters), no longer than the id limit. */
     private String idFromKey(byte[] key) throws RejectedInputException {
         if (key.length > maxIdBytes) {
-            throw new RejectedInputException(RejectReason.INVALID_ID,
-                    "key of " + key.length + " bytes is over the id limit of " + maxIdBytes);
+            throw new RejectedInputException(
+                    RejectReason.INVALID_ID, "key of " + key.length + " bytes is over the id limit of " + maxIdBytes);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(key))
@@ -104,7 +110,8 @@ public final class ImageIntake {
     private void checkId(String id) throws RejectedInputException {
         // a Java char is at most 3 UTF-8 bytes: count bytes only when the length alone cannot decide
         if (id.length() * 3L > maxIdBytes && id.getBytes(StandardCharsets.UTF_8).length > maxIdBytes) {
-            throw new RejectedInputException(RejectReason.INVALID_ID,
+            throw new RejectedInputException(
+                    RejectReason.INVALID_ID,
                     "imageId of " + id.length() + " characters is over the id limit of " + maxIdBytes + " bytes");
         }
     }
@@ -123,7 +130,8 @@ public final class ImageIntake {
         }
         checkId(event.getImageId());
         try {
-            Long eventTime = event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
+            Long eventTime =
+                    event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
             return new AcceptedImage(event.getImageId(), image(event), eventTime);
         } catch (RejectedInputException e) {
             throw e.forImage(event.getImageId());
@@ -143,8 +151,8 @@ public final class ImageIntake {
 
     private static void checkSize(long bytes, long limit, String what) throws RejectedInputException {
         if (bytes > limit) {
-            throw new RejectedInputException(RejectReason.TOO_LARGE,
-                    what + " of " + bytes + " bytes is over the limit of " + limit);
+            throw new RejectedInputException(
+                    RejectReason.TOO_LARGE, what + " of " + bytes + " bytes is over the limit of " + limit);
         }
     }
 }

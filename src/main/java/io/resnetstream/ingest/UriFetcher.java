@@ -1,7 +1,5 @@
 package io.resnetstream.ingest;
 
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,6 +23,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 
 /**
  * Fetches an image given by reference, within a {@link UriPolicy} and a byte limit. Reads at most
@@ -54,9 +55,13 @@ public final class UriFetcher {
         this.policy = policy;
         this.maxBytes = maxBytes;
         this.timeout = timeout;
-        boolean webAllowed = policy.allowedSchemes().contains("http") || policy.allowedSchemes().contains("https");
+        boolean webAllowed = policy.allowedSchemes().contains("http")
+                || policy.allowedSchemes().contains("https");
         this.http = webAllowed
-                ? HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build()
+                ? HttpClient.newBuilder()
+                        .connectTimeout(timeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build()
                 : null;
     }
 
@@ -84,7 +89,8 @@ public final class UriFetcher {
             throw failed(uri, e.toString(), e);
         }
         if (!policy.allowsRealFile(real)) {
-            throw new RejectedInputException(RejectReason.URI_NOT_ALLOWED, "URI leads outside the allowed prefixes: " + uri);
+            throw new RejectedInputException(
+                    RejectReason.URI_NOT_ALLOWED, "URI leads outside the allowed prefixes: " + uri);
         }
         if (!Files.isRegularFile(real)) {
             throw failed(uri, "not a regular file", null); // a FIFO or device could block or never end

@@ -29,16 +29,19 @@ public record UriPolicy(Set<String> allowedSchemes, List<String> allowedPrefixes
     private static final Set<String> SUPPORTED_SCHEMES = Set.of("file", "http", "https");
 
     public UriPolicy {
-        allowedSchemes = allowedSchemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        allowedSchemes =
+                allowedSchemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         allowedPrefixes = List.copyOf(allowedPrefixes);
         for (String scheme : allowedSchemes) {
             if (!SUPPORTED_SCHEMES.contains(scheme)) {
-                throw new IllegalArgumentException("unsupported URI scheme '" + scheme + "', expected file, http or https");
+                throw new IllegalArgumentException(
+                        "unsupported URI scheme '" + scheme + "', expected file, http or https");
             }
         }
         for (String prefix : allowedPrefixes) {
             Optional<URI> uri = parse(prefix);
-            Optional<Location> location = uri.filter(u -> u.equals(u.normalize())).flatMap(Location::of);
+            Optional<Location> location =
+                    uri.filter(u -> u.equals(u.normalize())).flatMap(Location::of);
             if (location.isEmpty() || !allowedSchemes.contains(location.get().scheme())) {
                 throw new IllegalArgumentException("prefix '" + prefix
                         + "' is not an absolute file, http or https URI with an allowed scheme and a clean path");
@@ -71,7 +74,11 @@ public record UriPolicy(Set<String> allowedSchemes, List<String> allowedPrefixes
     }
 
     private Stream<Location> prefixes() {
-        return allowedPrefixes.stream().map(UriPolicy::parse).flatMap(Optional::stream).map(Location::of).flatMap(Optional::stream);
+        return allowedPrefixes.stream()
+                .map(UriPolicy::parse)
+                .flatMap(Optional::stream)
+                .map(Location::of)
+                .flatMap(Optional::stream);
     }
 
     private static Optional<URI> parse(String uri) {

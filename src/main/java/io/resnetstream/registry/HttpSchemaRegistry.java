@@ -24,8 +24,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
-    private record SubjectSchema(String subject, Schema schema) {
-    }
+    private record SubjectSchema(String subject, Schema schema) {}
 
     public HttpSchemaRegistry(RegistrySettings settings) {
         this.settings = settings;
@@ -74,16 +73,19 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
             answer = http.get("/schemas/ids/" + id);
         } catch (RegistryException e) {
             if (e.httpStatus() == 404) {
-                throw new UnknownSchemaException(id,
-                        "Schema id " + id + " is not known to the registry at " + settings.baseUrl());
+                throw new UnknownSchemaException(
+                        id, "Schema id " + id + " is not known to the registry at " + settings.baseUrl());
             }
             throw e;
         }
         Schema schema;
         try {
             if (answer.path("references").size() > 0) {
-                throw new RegistryException("schema id " + id + " has references to other schemas, which are not"
-                        + " supported", 200, 0, null);
+                throw new RegistryException(
+                        "schema id " + id + " has references to other schemas, which are not" + " supported",
+                        200,
+                        0,
+                        null);
             }
             schema = parseAvro(answer, "schema id " + id);
         } catch (RegistryException e) {
@@ -159,14 +161,21 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     }
 
     private static String configPath(String subject) {
-        return subject == null ? "/config" : "/config/" + URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+        return subject == null
+                ? "/config"
+                : "/config/"
+                        + URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private Schema parseAvro(JsonNode answer, String what) {
         String type = answer.path("schemaType").asText("AVRO");
         if (!type.equals("AVRO")) {
-            throw new RegistryException("The registry at " + settings.baseUrl() + " holds a " + type
-                    + " schema for " + what + "; only Avro is supported", 200, 0, null);
+            throw new RegistryException(
+                    "The registry at " + settings.baseUrl() + " holds a " + type + " schema for " + what
+                            + "; only Avro is supported",
+                    200,
+                    0,
+                    null);
         }
         JsonNode text = answer.get("schema");
         if (text == null || !text.isTextual()) {
@@ -175,8 +184,12 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         try {
             return new Schema.Parser().parse(text.asText());
         } catch (SchemaParseException e) {
-            throw new RegistryException("The registry at " + settings.baseUrl() + " returned an unparsable Avro schema for "
-                    + what + ": " + e.getMessage(), 200, 0, e);
+            throw new RegistryException(
+                    "The registry at " + settings.baseUrl() + " returned an unparsable Avro schema for " + what + ": "
+                            + e.getMessage(),
+                    200,
+                    0,
+                    e);
         }
     }
 
@@ -189,7 +202,10 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     }
 
     private RegistryException unexpected(JsonNode answer, String what) {
-        return new RegistryException("Unexpected answer from the registry at " + settings.baseUrl() + " for " + what
-                + ": " + answer, 200, 0, null);
+        return new RegistryException(
+                "Unexpected answer from the registry at " + settings.baseUrl() + " for " + what + ": " + answer,
+                200,
+                0,
+                null);
     }
 }

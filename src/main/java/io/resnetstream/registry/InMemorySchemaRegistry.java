@@ -17,16 +17,18 @@ import org.apache.avro.SchemaCompatibility;
  * reader/writer rules (BACKWARD by default, as Confluent's).
  */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
-    private static final Set<String> LEVELS = Set.of("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD",
-            "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
+    private static final Set<String> LEVELS = Set.of(
+            "NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
 
     private final Map<Integer, Schema> schemasById = new HashMap<>();
     private final Map<Schema, Integer> idsBySchema = new HashMap<>();
     /** Each subject's schema ids, oldest version first. */
     private final Map<String, List<Integer>> versionsBySubject = new HashMap<>();
+
     private final Map<String, String> levelsBySubject = new HashMap<>();
     /** Ids of schemas of another type (PROTOBUF, JSON): the registry holds them, an Avro reader cannot use them. */
     private final Map<Integer, String> foreignTypesById = new HashMap<>();
+
     private String globalLevel = "BACKWARD";
     private int nextId = 1;
 
@@ -38,8 +40,14 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             return id;
         }
         if (!acceptsNext(subject, versions, schema)) {
-            throw new IncompatibleSchemaException(subject, new RegistryException("Schema being registered is "
-                    + "incompatible with an earlier schema under " + getCompatibility(subject), 409, 409, null));
+            throw new IncompatibleSchemaException(
+                    subject,
+                    new RegistryException(
+                            "Schema being registered is " + "incompatible with an earlier schema under "
+                                    + getCompatibility(subject),
+                            409,
+                            409,
+                            null));
         }
         if (id == null) {
             id = nextId++;
@@ -73,8 +81,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     @Override
     public synchronized Schema getById(int id) {
         if (foreignTypesById.containsKey(id)) {
-            throw new UnusableSchemaException(id, "schema id " + id + " is a " + foreignTypesById.get(id)
-                    + " schema; only Avro is supported");
+            throw new UnusableSchemaException(
+                    id, "schema id " + id + " is a " + foreignTypesById.get(id) + " schema; only Avro is supported");
         }
         Schema schema = schemasById.get(id);
         if (schema == null) {
@@ -123,18 +131,20 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     /** The subject's level against its latest version, or all of them when transitive. */
     private boolean acceptsNext(String subject, List<Integer> versions, Schema candidate) {
         String level = getCompatibility(subject);
-        List<Integer> checked = level.endsWith("_TRANSITIVE") || versions.isEmpty() ? versions
+        List<Integer> checked = level.endsWith("_TRANSITIVE") || versions.isEmpty()
+                ? versions
                 : versions.subList(versions.size() - 1, versions.size());
         for (int id : checked) {
             Schema existing = schemasById.get(id);
             boolean backward = canRead(candidate, existing);
             boolean forward = canRead(existing, candidate);
-            boolean ok = switch (level.replace("_TRANSITIVE", "")) {
-                case "BACKWARD" -> backward;
-                case "FORWARD" -> forward;
-                case "FULL" -> backward && forward;
-                default -> true; // NONE
-            };
+            boolean ok =
+                    switch (level.replace("_TRANSITIVE", "")) {
+                        case "BACKWARD" -> backward;
+                        case "FORWARD" -> forward;
+                        case "FULL" -> backward && forward;
+                        default -> true; // NONE
+                    };
             if (!ok) {
                 return false;
             }
@@ -143,7 +153,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     }
 
     private static boolean canRead(Schema reader, Schema writer) {
-        return SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getType()
+        return SchemaCompatibility.checkReaderWriterCompatibility(reader, writer)
+                        .getType()
                 == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
     }
 

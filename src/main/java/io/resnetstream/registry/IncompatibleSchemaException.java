@@ -5,8 +5,11 @@ public class IncompatibleSchemaException extends RegistryException {
     private final String subject;
 
     IncompatibleSchemaException(String subject, RegistryException refusal) {
-        super("Schema is incompatible with subject '" + subject + "': " + refusal.getMessage(),
-                refusal.httpStatus(), refusal.errorCode(), refusal);
+        super(
+                "Schema is incompatible with subject '" + subject + "': " + refusal.getMessage(),
+                refusal.httpStatus(),
+                refusal.errorCode(),
+                refusal);
         this.subject = subject;
     }
 

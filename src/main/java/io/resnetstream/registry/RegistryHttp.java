@@ -10,7 +10,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,15 +35,19 @@ final class RegistryHttp {
     RegistryHttp(RegistrySettings settings) {
         this.settings = settings;
         // HTTP/1.1: the default HTTP/2 attempt adds an h2c upgrade to every plain-text request, for nothing.
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout());
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout());
         if (settings.trustStore() != null || settings.keyStore() != null) {
             builder.sslContext(TlsContext.create(settings.trustStore(), settings.keyStore()));
         }
         this.client = builder.build();
-        this.authorization = settings.basicAuth() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
-                (settings.basicAuth().user() + ":" + settings.basicAuth().password()).getBytes(StandardCharsets.UTF_8));
+        this.authorization = settings.basicAuth() == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString((settings.basicAuth().user() + ":"
+                                                + settings.basicAuth().password())
+                                        .getBytes(StandardCharsets.UTF_8));
     }
 
     JsonNode get(String path) {
@@ -68,8 +71,11 @@ final class RegistryHttp {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(settings.requestTimeout())
                 .header("Accept", ACCEPT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(toJson(body), StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(toJson(body), StandardCharsets.UTF_8));
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
@@ -83,8 +89,12 @@ final class RegistryHttp {
         try {
             return json.readTree(response.body());
         } catch (JsonProcessingException e) {
-            throw new RegistryException(method + " " + uri + " answered HTTP " + response.statusCode()
-                    + " with a body that is not JSON: " + excerpt(response.body()), response.statusCode(), 0, e);
+            throw new RegistryException(
+                    method + " " + uri + " answered HTTP " + response.statusCode() + " with a body that is not JSON: "
+                            + excerpt(response.body()),
+                    response.statusCode(),
+                    0,
+                    e);
         }
     }
 
@@ -95,25 +105,38 @@ final class RegistryHttp {
         } catch (HttpConnectTimeoutException e) {
             throw unreachable(method, path, "no connection within " + settings.connectTimeout(), e);
         } catch (HttpTimeoutException e) {
-            throw new RegistryException("Schema registry at " + settings.baseUrl() + " did not answer " + method + " "
-                    + path + " within " + settings.requestTimeout(), 0, 0, e);
+            throw new RegistryException(
+                    "Schema registry at " + settings.baseUrl() + " did not answer " + method + " " + path + " within "
+                            + settings.requestTimeout(),
+                    0,
+                    0,
+                    e);
         } catch (SSLException e) {
-            throw new RegistryException("TLS with the schema registry at " + settings.baseUrl() + " failed (" + method
-                    + " " + path + "): " + e.getMessage(), 0, 0, e);
+            throw new RegistryException(
+                    "TLS with the schema registry at " + settings.baseUrl() + " failed (" + method + " " + path + "): "
+                            + e.getMessage(),
+                    0,
+                    0,
+                    e);
         } catch (IOException e) {
             // Under TLS 1.3 a server refusing our client certificate just drops the connection after the handshake.
             String hint = settings.baseUrl().getScheme().equals("https")
-                    ? " (a refused or missing client certificate looks like this too)" : "";
+                    ? " (a refused or missing client certificate looks like this too)"
+                    : "";
             throw unreachable(method, path, e + hint, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException("Interrupted while calling the schema registry at " + settings.baseUrl(), 0, 0, e);
+            throw new RegistryException(
+                    "Interrupted while calling the schema registry at " + settings.baseUrl(), 0, 0, e);
         }
     }
 
     private RegistryException unreachable(String method, String path, String why, Exception cause) {
-        return new RegistryException("Schema registry at " + settings.baseUrl() + " is unreachable (" + method + " "
-                + path + "): " + why, 0, 0, cause);
+        return new RegistryException(
+                "Schema registry at " + settings.baseUrl() + " is unreachable (" + method + " " + path + "): " + why,
+                0,
+                0,
+                cause);
     }
 
     /** Confluent errors are {@code {"error_code": 40401, "message": "..."}}; proxies may answer anything. */
@@ -129,8 +152,12 @@ final class RegistryHttp {
         } catch (JsonProcessingException notJson) {
             // keep the raw excerpt
         }
-        return new RegistryException(method + " " + uri + " failed: HTTP " + response.statusCode()
-                + (errorCode == 0 ? "" : ", error " + errorCode) + ": " + message, response.statusCode(), errorCode, null);
+        return new RegistryException(
+                method + " " + uri + " failed: HTTP " + response.statusCode()
+                        + (errorCode == 0 ? "" : ", error " + errorCode) + ": " + message,
+                response.statusCode(),
+                errorCode,
+                null);
     }
 
     private String toJson(Object body) {

@@ -20,8 +20,13 @@ import org.apache.kafka.common.config.types.Password;
  * @param connectTimeout limit on opening a connection
  * @param requestTimeout limit on one request, from send to the whole answer
  */
-public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation trustStore, StoreLocation keyStore,
-        Duration connectTimeout, Duration requestTimeout) {
+public record RegistrySettings(
+        URI baseUrl,
+        BasicAuth basicAuth,
+        StoreLocation trustStore,
+        StoreLocation keyStore,
+        Duration connectTimeout,
+        Duration requestTimeout) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -113,8 +118,8 @@ public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation t
             return null;
         }
         String type = text(properties, prefix + ".type");
-        return new StoreLocation(Path.of(location), text(properties, prefix + ".password"),
-                type == null ? DEFAULT_STORE_TYPE : type);
+        return new StoreLocation(
+                Path.of(location), text(properties, prefix + ".password"), type == null ? DEFAULT_STORE_TYPE : type);
     }
 
     private static String firstText(Map<String, ?> properties, String... keys) {
@@ -146,7 +151,8 @@ public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation t
         /** Credentials in the URL ({@code http://user:pw@host}) become basic auth, so they never show in messages. */
         private Builder(String baseUrl) {
             URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
-            if (uri.getScheme() == null || uri.getHost() == null
+            if (uri.getScheme() == null
+                    || uri.getHost() == null
                     || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
                 throw new IllegalArgumentException("Not an http(s) registry URL: " + baseUrl);
             }
@@ -159,7 +165,8 @@ public record RegistrySettings(URI baseUrl, BasicAuth basicAuth, StoreLocation t
 
         private static URI withoutUserInfo(URI uri) {
             try {
-                return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+                return new URI(
+                        uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("Not a valid registry URL", e);
             }

@@ -5,8 +5,11 @@ public class SchemaNotRegisteredException extends RegistryException {
     private final String subject;
 
     SchemaNotRegisteredException(String subject, RegistryException notFound) {
-        super("No such schema under subject '" + subject + "': " + notFound.getMessage(),
-                notFound.httpStatus(), notFound.errorCode(), notFound);
+        super(
+                "No such schema under subject '" + subject + "': " + notFound.getMessage(),
+                notFound.httpStatus(),
+                notFound.errorCode(),
+                notFound);
         this.subject = subject;
     }
 

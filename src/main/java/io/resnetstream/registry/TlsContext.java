@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -15,8 +14,7 @@ import io.resnetstream.registry.RegistrySettings.StoreLocation;
 /** Builds the SSL context for HTTPS registries from the configured trust and key stores. */
 final class TlsContext {
 
-    private TlsContext() {
-    }
+    private TlsContext() {}
 
     /** Null stores fall back to the JVM's defaults (its cacerts, no client certificate). */
     static SSLContext create(StoreLocation trustStore, StoreLocation keyStore) {
@@ -32,7 +30,8 @@ final class TlsContext {
                 keys.init(load(keyStore, "key"), password(keyStore));
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+            context.init(
+                    keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("Cannot set up TLS for the schema registry: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.resnetstream.resnet;
 
 import java.util.Arrays;
+
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -25,8 +26,8 @@ public final class ConstantWeights implements WeightSource {
     public Operand<TFloat32> weight(String name, Shape shape) {
         WeightTensor tensor = weights.get(name);
         if (!Arrays.equals(tensor.shape(), shape.asArray())) {
-            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(tensor.shape())
-                    + ", the network needs " + shape);
+            throw new IllegalArgumentException(
+                    name + " has shape " + Arrays.toString(tensor.shape()) + ", the network needs " + shape);
         }
         return ScopedNames.named(tf, name).constant(shape, DataBuffers.of(tensor.values(), true, false));
     }

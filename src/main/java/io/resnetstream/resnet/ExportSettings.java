@@ -13,8 +13,8 @@ import java.util.stream.IntStream;
  * @param crop          crop side, the network's input size
  * @param labels        class names, one per output
  */
-public record ExportSettings(String name, String version, String normalization, int resize, int crop,
-        List<String> labels) {
+public record ExportSettings(
+        String name, String version, String normalization, int resize, int crop, List<String> labels) {
 
     public ExportSettings {
         labels = List.copyOf(labels);
@@ -28,7 +28,8 @@ public record ExportSettings(String name, String version, String normalization, 
      * inputs, what the initialisation assumes), and the paper's resize/crop ratio 256/224.
      */
     public static ExportSettings untrained(ResNetSpec spec, int inputSize) {
-        List<String> labels = IntStream.range(0, spec.classes()).mapToObj(i -> "class_" + i).toList();
+        List<String> labels =
+                IntStream.range(0, spec.classes()).mapToObj(i -> "class_" + i).toList();
         return new ExportSettings(spec.name(), "1", "torch", Math.round(inputSize * 256f / 224f), inputSize, labels);
     }
 }

@@ -11,6 +11,5 @@ import org.tensorflow.types.TFloat32;
  * @param newMovingMean     value for {@link ConvSpec#movingMeanName()}
  * @param newMovingVariance value for {@link ConvSpec#movingVarianceName()}
  */
-public record MovingStatisticsUpdate(ConvSpec conv, Operand<TFloat32> newMovingMean,
-        Operand<TFloat32> newMovingVariance) {
-}
+public record MovingStatisticsUpdate(
+        ConvSpec conv, Operand<TFloat32> newMovingMean, Operand<TFloat32> newMovingVariance) {}

@@ -2,6 +2,7 @@ package io.resnetstream.resnet;
 
 import java.util.ArrayList;
 import java.util.List;
+
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -44,8 +45,8 @@ public final class ResNetBuilder {
      * Batch norm normalises with the batch's statistics and reports new moving averages
      * ({@code (1 - factor) · old + factor · batch}) in {@link ResNetGraph#statisticUpdates()}.
      */
-    public static ResNetGraph training(Ops tf, ResNetSpec spec, WeightSource weights, Operand<TFloat32> images,
-            float movingAverageFactor) {
+    public static ResNetGraph training(
+            Ops tf, ResNetSpec spec, WeightSource weights, Operand<TFloat32> images, float movingAverageFactor) {
         return new ResNetBuilder(tf, spec, weights, true, movingAverageFactor).build(images);
     }
 
@@ -54,8 +55,9 @@ public final class ResNetBuilder {
         if (spec.stem() == ResNetSpec.Stem.IMAGENET) {
             // zero padding equals -inf padding here: the input is a ReLU output
             Operand<TFloat32> padded = padSpatially(tf.withSubScope("pool1"), x, 1);
-            x = tf.withSubScope("pool1").nn.maxPool(padded, tf.constant(new int[] {1, 3, 3, 1}),
-                    tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+            x = tf.withSubScope("pool1")
+                    .nn
+                    .maxPool(padded, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
         }
         for (BlockSpec block : spec.blocks()) {
             x = block(block, x);
@@ -79,13 +81,15 @@ public final class ResNetBuilder {
             }
         }
         Ops scope = tf.withSubScope(block.name());
-        Operand<TFloat32> sum = switch (block.shortcut()) {
-            case NONE -> branch;
-            case IDENTITY -> scope.withName("add").math.add(input, branch);
-            case ZERO_PADDED -> scope.withName("add").math.add(zeroPadded(scope, input, block), branch);
-            case PROJECTION -> scope.withName("add").math.add(
-                    convolution(block.projection().orElseThrow(), input), branch);
-        };
+        Operand<TFloat32> sum =
+                switch (block.shortcut()) {
+                    case NONE -> branch;
+                    case IDENTITY -> scope.withName("add").math.add(input, branch);
+                    case ZERO_PADDED -> scope.withName("add").math.add(zeroPadded(scope, input, block), branch);
+                    case PROJECTION -> scope.withName("add")
+                            .math
+                            .add(convolution(block.projection().orElseThrow(), input), branch);
+                };
         return scope.withName("out").nn.relu(sum);
     }
 
@@ -99,8 +103,8 @@ public final class ResNetBuilder {
         }
         int extraChannels = block.outChannels() - block.inChannels();
         if (extraChannels > 0) {
-            x = scope.pad(x, scope.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {0, extraChannels}}),
-                    scope.constant(0f));
+            x = scope.pad(
+                    x, scope.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {0, extraChannels}}), scope.constant(0f));
         }
         return x;
     }
@@ -127,10 +131,14 @@ public final class ResNetBuilder {
         Shape channels = Shape.of(conv.outChannels());
         Operand<TFloat32> movingMean = weights.weight(conv.movingMeanName(), channels);
         Operand<TFloat32> movingVariance = weights.weight(conv.movingVarianceName(), channels);
-        FusedBatchNorm<TFloat32, TFloat32> norm = scope.nn.fusedBatchNorm(x,
-                weights.weight(conv.gammaName(), channels), weights.weight(conv.betaName(), channels),
-                movingMean, movingVariance,
-                FusedBatchNorm.epsilon(EPSILON), FusedBatchNorm.isTraining(training),
+        FusedBatchNorm<TFloat32, TFloat32> norm = scope.nn.fusedBatchNorm(
+                x,
+                weights.weight(conv.gammaName(), channels),
+                weights.weight(conv.betaName(), channels),
+                movingMean,
+                movingVariance,
+                FusedBatchNorm.epsilon(EPSILON),
+                FusedBatchNorm.isTraining(training),
                 FusedBatchNorm.exponentialAvgFactor(movingAverageFactor));
         if (training) {
             updates.add(new MovingStatisticsUpdate(conv, norm.batchMean(), norm.batchVariance()));
@@ -139,7 +147,9 @@ public final class ResNetBuilder {
     }
 
     private static Operand<TFloat32> padSpatially(Ops scope, Operand<TFloat32> x, int padding) {
-        return scope.pad(x, scope.constant(new int[][] {{0, 0}, {padding, padding}, {padding, padding}, {0, 0}}),
+        return scope.pad(
+                x,
+                scope.constant(new int[][] {{0, 0}, {padding, padding}, {padding, padding}, {0, 0}}),
                 scope.constant(0f));
     }
 }

@@ -1,6 +1,7 @@
 package io.resnetstream.resnet;
 
 import java.util.List;
+
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 

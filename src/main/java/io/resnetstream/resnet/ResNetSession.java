@@ -1,8 +1,5 @@
 package io.resnetstream.resnet;
 
-import io.resnetstream.inference.Softmax;
-import io.resnetstream.inference.TensorFlowRuntime;
-
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -12,6 +9,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+
+import io.resnetstream.inference.TensorFlowRuntime;
 
 /**
  * A network built in memory and run in a TensorFlow session, without exporting: for measuring architectures.
@@ -26,8 +25,13 @@ public final class ResNetSession implements AutoCloseable {
     private final int inputSize;
     private final int classes;
 
-    private ResNetSession(Graph graph, Session session, Operand<TFloat32> images, Operand<TFloat32> probabilities,
-            int inputSize, int classes) {
+    private ResNetSession(
+            Graph graph,
+            Session session,
+            Operand<TFloat32> images,
+            Operand<TFloat32> probabilities,
+            int inputSize,
+            int classes) {
         this.graph = graph;
         this.session = session;
         this.images = images;
@@ -43,8 +47,8 @@ public final class ResNetSession implements AutoCloseable {
         Graph graph = new Graph();
         try {
             Ops tf = Ops.create(graph);
-            Operand<TFloat32> images = tf.placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, inputSize, inputSize, 3)));
+            Operand<TFloat32> images =
+                    tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, inputSize, inputSize, 3)));
             ResNetGraph network = ResNetBuilder.inference(tf, spec, new ConstantWeights(tf, weights), images);
             Operand<TFloat32> probabilities = tf.nn.softmax(network.logits());
             return new ResNetSession(graph, new Session(graph), images, probabilities, inputSize, spec.classes());
@@ -57,9 +61,12 @@ public final class ResNetSession implements AutoCloseable {
     /** Softmax rows for {@code views} NHWC images. */
     public float[][] classify(float[] nhwc, int views) {
         float[] flat = new float[views * classes];
-        try (TFloat32 input = TFloat32.tensorOf(Shape.of(views, inputSize, inputSize, 3),
-                        DataBuffers.of(nhwc, true, false));
-                Result result = session.runner().feed(images, input).fetch(probabilities).run()) {
+        try (TFloat32 input =
+                        TFloat32.tensorOf(Shape.of(views, inputSize, inputSize, 3), DataBuffers.of(nhwc, true, false));
+                Result result = session.runner()
+                        .feed(images, input)
+                        .fetch(probabilities)
+                        .run()) {
             ((TFloat32) result.get(0)).read(DataBuffers.of(flat, false, false));
         }
         float[][] rows = new float[views][classes];

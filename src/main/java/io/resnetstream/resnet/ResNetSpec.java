@@ -23,8 +23,15 @@ import java.util.Optional;
  * @param classes          width of the final fully connected layer
  * @param defaultInputSize side of the input the paper uses (224 or 32)
  */
-public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integer> blocksPerStage,
-        List<Integer> stageWidths, ShortcutOption shortcut, int classes, int defaultInputSize) {
+public record ResNetSpec(
+        String name,
+        Stem stem,
+        BlockType blockType,
+        List<Integer> blocksPerStage,
+        List<Integer> stageWidths,
+        ShortcutOption shortcut,
+        int classes,
+        int defaultInputSize) {
 
     /** The layers before the first stage. */
     public enum Stem {
@@ -61,8 +68,19 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
             152, List.of(3, 8, 36, 3));
 
     /** The networks of Table 1 and §4.2, in the order the paper introduces them. */
-    public static final List<String> PAPER_ARCHITECTURES = List.of("plain18", "plain34", "resnet18", "resnet34",
-            "resnet50", "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110");
+    public static final List<String> PAPER_ARCHITECTURES = List.of(
+            "plain18",
+            "plain34",
+            "resnet18",
+            "resnet34",
+            "resnet50",
+            "resnet101",
+            "resnet152",
+            "resnet20",
+            "resnet32",
+            "resnet44",
+            "resnet56",
+            "resnet110");
 
     public ResNetSpec {
         blocksPerStage = List.copyOf(blocksPerStage);
@@ -99,8 +117,15 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
             throw new IllegalArgumentException("Table 1 has no " + depth + "-layer network");
         }
         BlockType block = depth >= 50 ? BlockType.BOTTLENECK : BlockType.BASIC;
-        return new ResNetSpec("resnet" + depth, Stem.IMAGENET, block, stages, List.of(64, 128, 256, 512),
-                ShortcutOption.B, 1000, 224);
+        return new ResNetSpec(
+                "resnet" + depth,
+                Stem.IMAGENET,
+                block,
+                stages,
+                List.of(64, 128, 256, 512),
+                ShortcutOption.B,
+                1000,
+                224);
     }
 
     /** Plain-18/34: the ImageNet stacks without shortcuts. */
@@ -109,8 +134,15 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
             throw new IllegalArgumentException("the paper has plain-18 and plain-34 only, not " + depth);
         }
         ResNetSpec residual = imagenet(depth);
-        return new ResNetSpec("plain" + depth, Stem.IMAGENET, BlockType.BASIC, residual.blocksPerStage(),
-                residual.stageWidths(), ShortcutOption.NONE, 1000, 224);
+        return new ResNetSpec(
+                "plain" + depth,
+                Stem.IMAGENET,
+                BlockType.BASIC,
+                residual.blocksPerStage(),
+                residual.stageWidths(),
+                ShortcutOption.NONE,
+                1000,
+                224);
     }
 
     /** The CIFAR-10 networks of §4.2: 6n+2 layers, option A shortcuts. */
@@ -119,8 +151,15 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
             throw new IllegalArgumentException("CIFAR ResNets have 6n+2 layers, not " + depth);
         }
         int n = (depth - 2) / 6;
-        return new ResNetSpec("resnet" + depth, Stem.CIFAR, BlockType.BASIC, List.of(n, n, n), List.of(16, 32, 64),
-                ShortcutOption.A, 10, 32);
+        return new ResNetSpec(
+                "resnet" + depth,
+                Stem.CIFAR,
+                BlockType.BASIC,
+                List.of(n, n, n),
+                List.of(16, 32, 64),
+                ShortcutOption.A,
+                10,
+                32);
     }
 
     private static int parseDepth(String digits, String name) {
@@ -132,8 +171,8 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
     }
 
     public ResNetSpec withClasses(int newClasses) {
-        return new ResNetSpec(name, stem, blockType, blocksPerStage, stageWidths, shortcut, newClasses,
-                defaultInputSize);
+        return new ResNetSpec(
+                name, stem, blockType, blocksPerStage, stageWidths, shortcut, newClasses, defaultInputSize);
     }
 
     /** The same stack with another shortcut option; NONE turns a residual network into its plain twin. */
@@ -166,18 +205,21 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
     private BlockSpec block(String blockName, int in, int width, int stride) {
         int out = width * blockType.expansion();
         List<ConvSpec> branch = blockType == BlockType.BASIC
-                ? List.of(new ConvSpec(blockName + "_1", 3, in, width, stride),
+                ? List.of(
+                        new ConvSpec(blockName + "_1", 3, in, width, stride),
                         new ConvSpec(blockName + "_2", 3, width, width, 1))
-                : List.of(new ConvSpec(blockName + "_1", 1, in, width, stride),
+                : List.of(
+                        new ConvSpec(blockName + "_1", 1, in, width, stride),
                         new ConvSpec(blockName + "_2", 3, width, width, 1),
                         new ConvSpec(blockName + "_3", 1, width, out, 1));
         boolean dimensionsGrow = stride != 1 || in != out;
-        BlockSpec.Shortcut kind = switch (shortcut) {
-            case NONE -> BlockSpec.Shortcut.NONE;
-            case A -> dimensionsGrow ? BlockSpec.Shortcut.ZERO_PADDED : BlockSpec.Shortcut.IDENTITY;
-            case B -> dimensionsGrow ? BlockSpec.Shortcut.PROJECTION : BlockSpec.Shortcut.IDENTITY;
-            case C -> BlockSpec.Shortcut.PROJECTION;
-        };
+        BlockSpec.Shortcut kind =
+                switch (shortcut) {
+                    case NONE -> BlockSpec.Shortcut.NONE;
+                    case A -> dimensionsGrow ? BlockSpec.Shortcut.ZERO_PADDED : BlockSpec.Shortcut.IDENTITY;
+                    case B -> dimensionsGrow ? BlockSpec.Shortcut.PROJECTION : BlockSpec.Shortcut.IDENTITY;
+                    case C -> BlockSpec.Shortcut.PROJECTION;
+                };
         Optional<ConvSpec> projection = kind == BlockSpec.Shortcut.PROJECTION
                 ? Optional.of(new ConvSpec(blockName + "_0", 1, in, out, stride))
                 : Optional.empty();
@@ -191,7 +233,8 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
 
     /** Weighted layers on the main path as the paper counts them: convolutions and the fc, not projections. */
     public int layers() {
-        int branchConvolutions = blocksPerStage.stream().mapToInt(Integer::intValue).sum() * blockBranchLength();
+        int branchConvolutions =
+                blocksPerStage.stream().mapToInt(Integer::intValue).sum() * blockBranchLength();
         return 1 + branchConvolutions + 1;
     }
 
@@ -248,8 +291,8 @@ public record ResNetSpec(String name, Stem stem, BlockType blockType, List<Integ
     public void checkInputSize(int inputSize) {
         int minimum = stem == Stem.IMAGENET ? 32 : 4;
         if (inputSize < minimum) {
-            throw new IllegalArgumentException(name + " needs inputs of at least " + minimum + " pixels, not "
-                    + inputSize);
+            throw new IllegalArgumentException(
+                    name + " needs inputs of at least " + minimum + " pixels, not " + inputSize);
         }
     }
 }

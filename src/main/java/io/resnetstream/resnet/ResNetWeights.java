@@ -48,7 +48,7 @@ public final class ResNetWeights {
             }
             stream = switch (block.shortcut()) {
                 case NONE -> 0.5;
-                // a non-negative identity plus a zero-mean unit-variance branch mostly passes the ReLU
+                    // a non-negative identity plus a zero-mean unit-variance branch mostly passes the ReLU
                 case IDENTITY, ZERO_PADDED -> stream + 0.5;
                 case PROJECTION -> {
                     addConvolution(tensors, block.projection().orElseThrow(), stream, seed);
@@ -57,14 +57,16 @@ public final class ResNetWeights {
             };
         }
         int features = spec.featureChannels();
-        tensors.put(FC_WEIGHTS, gaussian(new long[] {features, spec.classes()}, Math.sqrt(1.0 / (features * stream)),
-                seed, FC_WEIGHTS));
+        tensors.put(
+                FC_WEIGHTS,
+                gaussian(
+                        new long[] {features, spec.classes()}, Math.sqrt(1.0 / (features * stream)), seed, FC_WEIGHTS));
         tensors.put(FC_BIAS, WeightTensor.filled(new long[] {spec.classes()}, 0f));
         return new ResNetWeights(tensors);
     }
 
-    private static void addConvolution(Map<String, WeightTensor> tensors, ConvSpec conv, double inputMoment,
-            long seed) {
+    private static void addConvolution(
+            Map<String, WeightTensor> tensors, ConvSpec conv, double inputMoment, long seed) {
         double fanIn = (double) conv.kernel() * conv.kernel() * conv.inChannels();
         tensors.put(conv.kernelName(), gaussian(conv.kernelShape(), Math.sqrt(2.0 / fanIn), seed, conv.kernelName()));
         long[] channels = {conv.outChannels()};

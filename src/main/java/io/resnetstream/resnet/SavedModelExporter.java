@@ -1,10 +1,5 @@
 package io.resnetstream.resnet;
 
-import io.resnetstream.inference.ModelDigest;
-import io.resnetstream.inference.ModelManifest;
-import io.resnetstream.inference.TensorFlowRuntime;
-
-import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -24,6 +20,12 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.framework.SavedModel;
 import org.tensorflow.types.TFloat32;
+
+import com.google.protobuf.CodedOutputStream;
+
+import io.resnetstream.inference.ModelDigest;
+import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.inference.TensorFlowRuntime;
 
 /**
  * Writes a network as a SavedModel laid out like a Keras {@code ResNet50} export: tag {@code serve}, signature
@@ -38,8 +40,7 @@ public final class SavedModelExporter {
     public static final String SIGNATURE_KEY = "serving_default";
     public static final String LABELS_FILE = ModelManifest.DEFAULT_LABELS_FILE;
 
-    private SavedModelExporter() {
-    }
+    private SavedModelExporter() {}
 
     /**
      * Exports {@code spec} with {@code weights} into {@code dir}, replacing a SavedModel already there.
@@ -49,8 +50,8 @@ public final class SavedModelExporter {
     public static ModelManifest export(ResNetSpec spec, ResNetWeights weights, ExportSettings settings, Path dir)
             throws IOException {
         if (settings.labels().size() != spec.classes()) {
-            throw new IllegalArgumentException(spec.classes() + " classes but " + settings.labels().size()
-                    + " labels");
+            throw new IllegalArgumentException(
+                    spec.classes() + " classes but " + settings.labels().size() + " labels");
         }
         spec.checkInputSize(settings.crop());
         TensorFlowRuntime.engine();
@@ -58,8 +59,8 @@ public final class SavedModelExporter {
         deleteSavedModel(dir);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            Operand<TFloat32> images = tf.withName(INPUT_NAME).placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, settings.crop(), settings.crop(), 3)));
+            Operand<TFloat32> images = tf.withName(INPUT_NAME)
+                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, settings.crop(), settings.crop(), 3)));
             ResNetGraph network = ResNetBuilder.inference(tf, spec, new ConstantWeights(tf, weights), images);
             Operand<TFloat32> probabilities = tf.withName(OUTPUT_NAME).nn.softmax(network.logits());
             Signature signature = Signature.builder()
@@ -68,13 +69,24 @@ public final class SavedModelExporter {
                     .output(OUTPUT_NAME, probabilities)
                     .build();
             try (Session session = new Session(graph)) {
-                SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
+                SavedModelBundle.exporter(dir.toString())
+                        .withSession(session)
+                        .withSignature(signature)
+                        .export();
             }
         }
         rewriteDeterministically(dir.resolve("saved_model.pb"));
         Files.write(dir.resolve(LABELS_FILE), settings.labels(), StandardCharsets.UTF_8);
-        ModelManifest manifest = new ModelManifest(settings.name(), settings.version(), ModelDigest.of(dir),
-                settings.normalization(), settings.resize(), settings.crop(), INPUT_NAME, OUTPUT_NAME, false,
+        ModelManifest manifest = new ModelManifest(
+                settings.name(),
+                settings.version(),
+                ModelDigest.of(dir),
+                settings.normalization(),
+                settings.resize(),
+                settings.crop(),
+                INPUT_NAME,
+                OUTPUT_NAME,
+                false,
                 LABELS_FILE);
         manifest.write(dir.resolve(ModelManifest.FILE_NAME));
         return manifest;

@@ -5,8 +5,7 @@ import org.tensorflow.op.Ops;
 /** Turns a slash-separated weight name into nested TensorFlow name scopes, which reject slashes in op names. */
 public final class ScopedNames {
 
-    private ScopedNames() {
-    }
+    private ScopedNames() {}
 
     /** Ops whose next operation is called {@code name}, e.g. {@code conv1/bn/gamma}. */
     public static Ops named(Ops tf, String name) {

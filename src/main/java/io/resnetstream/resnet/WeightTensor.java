@@ -13,8 +13,8 @@ public record WeightTensor(long[] shape, float[] values) {
     public WeightTensor {
         long size = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         if (size != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + size + " values, not "
-                    + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + size + " values, not " + values.length);
         }
     }
 

@@ -10,15 +10,16 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 
-import io.resnetstream.contracts.Prediction;
-import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.outcome.RejectedInputException;
-import io.resnetstream.inference.BatchClassifier;
-import io.resnetstream.inference.Classifier;
-import io.resnetstream.topology.ResnetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.Classifier;
+import io.resnetstream.outcome.RejectedInputException;
+import io.resnetstream.topology.ResnetConfig;
 
 /**
  * Throughput of the pipeline next to the bare model, at the same batch size, in one run:
@@ -26,8 +27,11 @@ import picocli.CommandLine.Option;
  * model), (3) decode + crops + forward in memory, (4) end to end through Kafka (exactly-once, changelogged
  * buffer, registry serdes) on fresh topics.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
@@ -38,43 +42,65 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "64", description = "Images per measurement (default: ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--batch", defaultValue = ResnetConfig.Batch.DEFAULT_MAX_IMAGES,
+    @Option(
+            names = "--batch",
+            defaultValue = ResnetConfig.Batch.DEFAULT_MAX_IMAGES,
             description = "Images per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--crop-scheme", defaultValue = ResnetConfig.Model.DEFAULT_CROP_SCHEME,
+    @Option(
+            names = "--crop-scheme",
+            defaultValue = ResnetConfig.Model.DEFAULT_CROP_SCHEME,
             description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
     String cropScheme;
 
-    @Option(names = "--image-size", defaultValue = "320", description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--image-size",
+            defaultValue = "320",
+            description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
     int imageSize;
 
-    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--partitions",
+            defaultValue = "3",
+            description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
     @Option(names = "--no-kafka", description = "Skip the end-to-end measurement")
     boolean noKafka;
 
-    @Option(names = "--batches-in-flight", split = ",", description = "Run end to end once per value, e.g. 0,2 "
-            + "(default: resnet.batch.in-flight as configured)")
+    @Option(
+            names = "--batches-in-flight",
+            split = ",",
+            description =
+                    "Run end to end once per value, e.g. 0,2 " + "(default: resnet.batch.in-flight as configured)")
     List<Integer> batchesInFlight = List.of();
 
-    @Option(names = "--simulate-accelerator", paramLabel = "VIEWS_PER_S", description = "Replace the forward pass by "
-            + "a wait of views ÷ VIEWS_PER_S that leaves the CPU free, as a GPU would: the CPU-side stages measured "
-            + "against a device faster than this CPU (uniform outputs; no accuracy)")
+    @Option(
+            names = "--simulate-accelerator",
+            paramLabel = "VIEWS_PER_S",
+            description = "Replace the forward pass by "
+                    + "a wait of views ÷ VIEWS_PER_S that leaves the CPU free, as a GPU would: the CPU-side stages measured "
+                    + "against a device faster than this CPU (uniform outputs; no accuracy)")
     Double simulatedViewsPerSecond;
 
     @Override
     public Integer call() throws Exception {
         String run = "bench-" + System.currentTimeMillis();
         List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
-        UnaryOperator<Classifier> device = simulatedViewsPerSecond == null ? UnaryOperator.identity()
+        UnaryOperator<Classifier> device = simulatedViewsPerSecond == null
+                ? UnaryOperator.identity()
                 : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
         List<Map<String, String>> runs = new ArrayList<>();
         // null: one run with resnet.batch.in-flight as configured (List.of refuses a null element)
         for (Integer n : batchesInFlight.isEmpty() ? Collections.singletonList((Integer) null) : batchesInFlight) {
-            Map<String, String> settings = new HashMap<>(Map.of("resnet.model.dir", model,
-                    "resnet.model.crop-scheme", cropScheme, "resnet.batch.max-images", String.valueOf(batch)));
+            Map<String, String> settings = new HashMap<>(Map.of(
+                    "resnet.model.dir",
+                    model,
+                    "resnet.model.crop-scheme",
+                    cropScheme,
+                    "resnet.batch.max-images",
+                    String.valueOf(batch)));
             if (n != null) {
                 settings.put("resnet.batch.in-flight", String.valueOf(n));
             }
@@ -99,10 +125,19 @@ public final class BenchCommand implements Callable<Integer> {
         BatchClassifier batchClassifier = local.pipeline().batchClassifier();
         Classifier classifier = batchClassifier.classifier();
         Preprocessor pre = batchClassifier.preprocessor();
-        System.out.printf("model %s%s, %s (%d views/image), batch %d images = %d views, %d images of %d×%d%n",
-                classifier.manifest().name(), simulatedViewsPerSecond == null ? ""
+        System.out.printf(
+                "model %s%s, %s (%d views/image), batch %d images = %d views, %d images of %d×%d%n",
+                classifier.manifest().name(),
+                simulatedViewsPerSecond == null
+                        ? ""
                         : String.format(" as a simulated accelerator of %.0f views/s", simulatedViewsPerSecond),
-                cropScheme, pre.views(), batch, batch * pre.views(), images, imageSize, imageSize);
+                cropScheme,
+                pre.views(),
+                batch,
+                batch * pre.views(),
+                images,
+                imageSize,
+                imageSize);
         double bare = bareModel(classifier, pre);
         report("bare model (forward pass only)", bare, bare);
         double perCore = preprocessingOnOneThread(batchClassifier, samples);
@@ -116,18 +151,26 @@ public final class BenchCommand implements Callable<Integer> {
         local.start(partitions);
         long start = System.nanoTime();
         List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
-        report("pipeline end to end through Kafka, " + local.config().batch().inFlight() + " in flight",
-                samples.size() / seconds(start), bare);
-        System.out.printf("batches formed: %.1f images on average (max %d)%n",
-                predictions.stream().mapToInt(p -> p.getTimings().getBatchImages()).average().orElse(0), batch);
+        report(
+                "pipeline end to end through Kafka, " + local.config().batch().inFlight() + " in flight",
+                samples.size() / seconds(start),
+                bare);
+        System.out.printf(
+                "batches formed: %.1f images on average (max %d)%n",
+                predictions.stream()
+                        .mapToInt(p -> p.getTimings().getBatchImages())
+                        .average()
+                        .orElse(0),
+                batch);
         long[] bytes = local.inputAndChangelogBytes();
-        System.out.printf("buffer changelog on the broker: %,d bytes for %,d input bytes (%.2f×)%n", bytes[1],
-                bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
+        System.out.printf(
+                "buffer changelog on the broker: %,d bytes for %,d input bytes (%.2f×)%n",
+                bytes[1], bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
     }
 
     private static void report(String what, double imagesPerSecond, double bare) {
-        System.out.printf("%-48s %9.1f images/s   ratio to bare model %.2f%n", what, imagesPerSecond,
-                imagesPerSecond / bare);
+        System.out.printf(
+                "%-48s %9.1f images/s   ratio to bare model %.2f%n", what, imagesPerSecond, imagesPerSecond / bare);
     }
 
     private double bareModel(Classifier classifier, Preprocessor pre) {

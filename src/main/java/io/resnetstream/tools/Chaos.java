@@ -43,6 +43,7 @@ import io.resnetstream.tools.ChaosReport.Kind;
 public final class Chaos {
     /** Side of the generated JPEGs: small, the run is about recovery, not throughput. */
     private static final int IMAGE_SIDE = 64;
+
     private static final int IMAGE_PARTITIONS = 3;
     /** SIGKILL after this long without an exit; the report then shows a SIGTERM-to-exit above it. */
     private static final Duration TERM_GRACE = Duration.ofSeconds(60);
@@ -59,18 +60,30 @@ public final class Chaos {
      * What to do. {@code ratePerSecond}: how fast the images are sent, 0 for all at once; pacing spreads a small
      * run over the kills.
      */
-    public record Plan(int images, int kills, Duration minGap, Duration maxGap, GapFrom gapFrom,
-            boolean brokerRestart, long seed, double ratePerSecond) {
-    }
+    public record Plan(
+            int images,
+            int kills,
+            Duration minGap,
+            Duration maxGap,
+            GapFrom gapFrom,
+            boolean brokerRestart,
+            long seed,
+            double ratePerSecond) {}
 
     /**
      * Where: the stack, the packaged service and a work folder (state directory, logs). {@code serviceSettings}
      * go on top of the run's own; {@code brokerRestart} stops and starts the broker (e.g. {@code deploy/stack.sh
      * restart kafka}); a run gives up after {@code noProgress} without a new outcome while work remains.
      */
-    public record Setup(String bootstrap, String registry, Path app, Path model, Path workDir,
-            Map<String, String> serviceSettings, Action brokerRestart, Duration noProgress) {
-    }
+    public record Setup(
+            String bootstrap,
+            String registry,
+            Path app,
+            Path model,
+            Path workDir,
+            Map<String, String> serviceSettings,
+            Action brokerRestart,
+            Duration noProgress) {}
 
     /** Something that may fail, run between two waits. */
     @FunctionalInterface
@@ -134,8 +147,17 @@ public final class Chaos {
             long end = awaitEverything();
             Duration sigterm = service.terminate(TERM_GRACE);
             boolean drained = ledger.drain(Duration.ofSeconds(60));
-            return new ChaosReport(run, plan, ledger.tally(end), sendFailures.get(), kills, events(),
-                    sigterm, drained, Duration.ofNanos(System.nanoTime() - origin), log);
+            return new ChaosReport(
+                    run,
+                    plan,
+                    ledger.tally(end),
+                    sendFailures.get(),
+                    kills,
+                    events(),
+                    sigterm,
+                    drained,
+                    Duration.ofNanos(System.nanoTime() - origin),
+                    log);
         } finally {
             producerDone = true;
             if (service != null && service.alive()) {
@@ -161,7 +183,8 @@ public final class Chaos {
     /** Waits a random gap (measured per {@link GapFrom}); false when the work ended (or stalled) meanwhile. */
     private boolean waitGap() throws Exception {
         long gap = plan.minGap().toNanos()
-                + (long) (random.nextDouble() * (plan.maxGap().toNanos() - plan.minGap().toNanos()));
+                + (long) (random.nextDouble()
+                        * (plan.maxGap().toNanos() - plan.minGap().toNanos()));
         long from = lastMoment();
         if (plan.gapFrom() == GapFrom.FIRST_OUTCOME) {
             from = awaitFirstOutcome(from);
@@ -219,16 +242,26 @@ public final class Chaos {
 
     private void startService(Kind kind, String what) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", setup.bootstrap(),
-                "resnet.registry.url", setup.registry(),
-                "resnet.application-id", run,
-                "resnet.state-dir", setup.workDir().resolve(run + "-state").toString(),
-                "resnet.model.dir", setup.model().toString(),
-                "resnet.input-format", "raw",
-                "resnet.topics.images", images,
-                "resnet.topics.predictions", predictions,
-                "resnet.topics.dead-letters", deadLetters,
-                "quarkus.http.port", "0"));
+                "kafka.bootstrap.servers",
+                setup.bootstrap(),
+                "resnet.registry.url",
+                setup.registry(),
+                "resnet.application-id",
+                run,
+                "resnet.state-dir",
+                setup.workDir().resolve(run + "-state").toString(),
+                "resnet.model.dir",
+                setup.model().toString(),
+                "resnet.input-format",
+                "raw",
+                "resnet.topics.images",
+                images,
+                "resnet.topics.predictions",
+                predictions,
+                "resnet.topics.dead-letters",
+                deadLetters,
+                "quarkus.http.port",
+                "0"));
         settings.put("quarkus.http.host", "127.0.0.1");
         settings.putAll(setup.serviceSettings());
         service = ServiceProcess.start(setup.app(), settings, log);
@@ -252,9 +285,14 @@ public final class Chaos {
         for (int i = 0; i < moments.size(); i++) {
             Moment m = moments.get(i);
             long first = ledger.firstOutcomeAtOrAfter(m.nanos());
-            boolean beforeNext = first >= 0 && (i + 1 == moments.size() || first < moments.get(i + 1).nanos());
-            events.add(new Event(m.kind(), m.what(), Duration.ofNanos(m.nanos() - origin),
-                    Duration.ofNanos(m.took()), beforeNext ? Duration.ofNanos(first - m.nanos()) : null));
+            boolean beforeNext = first >= 0
+                    && (i + 1 == moments.size() || first < moments.get(i + 1).nanos());
+            events.add(new Event(
+                    m.kind(),
+                    m.what(),
+                    Duration.ofNanos(m.nanos() - origin),
+                    Duration.ofNanos(m.took()),
+                    beforeNext ? Duration.ofNanos(first - m.nanos()) : null));
         }
         return events;
     }
@@ -262,9 +300,12 @@ public final class Chaos {
     private void createTopics() throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
             // the broker's default replication factor, whatever the cluster
-            admin.createTopics(List.of(new NewTopic(images, Optional.of(IMAGE_PARTITIONS), Optional.empty()),
-                    new NewTopic(predictions, Optional.of(2), Optional.empty()),
-                    new NewTopic(deadLetters, Optional.of(1), Optional.empty()))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic(images, Optional.of(IMAGE_PARTITIONS), Optional.empty()),
+                            new NewTopic(predictions, Optional.of(2), Optional.empty()),
+                            new NewTopic(deadLetters, Optional.of(1), Optional.empty())))
+                    .all()
+                    .get();
         }
     }
 
@@ -305,8 +346,12 @@ public final class Chaos {
 
     /** Decodes a dead letter's reason, for the report only: the verdict rests on keys. */
     private Function<byte[], String> deadLetterReasons() {
-        var decoder = new AvroSerde<>(new HttpSchemaRegistry(RegistrySettings.builder(setup.registry()).build()),
-                DeadLetter.class, SerdeOptions.values()).deserializer();
+        var decoder = new AvroSerde<>(
+                        new HttpSchemaRegistry(
+                                RegistrySettings.builder(setup.registry()).build()),
+                        DeadLetter.class,
+                        SerdeOptions.values())
+                .deserializer();
         return value -> {
             try {
                 return decoder.deserialize(deadLetters, value).getReason();
@@ -323,6 +368,5 @@ public final class Chaos {
     }
 
     /** A service start or a broker restart: when it ended (nanoTime) and how long the action took. */
-    private record Moment(Kind kind, String what, long nanos, long took) {
-    }
+    private record Moment(Kind kind, String what, long nanos, long took) {}
 }

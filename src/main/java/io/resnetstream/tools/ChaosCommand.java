@@ -14,20 +14,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.resnetstream.topology.DurationWithUnitConverter;
-import io.resnetstream.topology.ResnetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.resnetstream.topology.DurationWithUnitConverter;
+import io.resnetstream.topology.ResnetConfig;
+
 /** {@code bin/resnet-stream chaos}: the kill loop of {@link Chaos} from the command line, with its report. */
-@Command(name = "chaos", mixinStandardHelpOptions = true,
-        description = { "Kill the packaged service with SIGKILL at random moments while it works through fresh "
-                + "topics (and restart the broker once, if asked), then check that every image has exactly one "
-                + "committed outcome. Needs the stack and target/quarkus-app (mvn -o -B -DskipTests package).",
-                "Exit code 0 when nothing was lost or duplicated." })
+@Command(
+        name = "chaos",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Kill the packaged service with SIGKILL at random moments while it works through fresh "
+                    + "topics (and restart the broker once, if asked), then check that every image has exactly one "
+                    + "committed outcome. Needs the stack and target/quarkus-app (mvn -o -B -DskipTests package).",
+            "Exit code 0 when nothing was lost or duplicated."
+        })
 public final class ChaosCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,62 +43,94 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--kills", defaultValue = "5", description = "SIGKILLs (default: ${DEFAULT-VALUE})")
     int kills;
 
-    @Option(names = "--min-gap", defaultValue = "10s", converter = DurationOption.class,
+    @Option(
+            names = "--min-gap",
+            defaultValue = "10s",
+            converter = DurationOption.class,
             description = "Shortest wait before a kill (default: ${DEFAULT-VALUE})")
     Duration minGap;
 
-    @Option(names = "--max-gap", defaultValue = "20s", converter = DurationOption.class,
+    @Option(
+            names = "--max-gap",
+            defaultValue = "20s",
+            converter = DurationOption.class,
             description = "Longest wait before a kill (default: ${DEFAULT-VALUE})")
     Duration maxGap;
 
-    @Option(names = "--gap-from", defaultValue = "START", description = "Measure each wait from the service's START "
-            + "(a fixed rhythm: a slow recovery is killed again before it outputs anything) or from its "
-            + "FIRST_OUTCOME after the start (progress between kills guaranteed) (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--gap-from",
+            defaultValue = "START",
+            description = "Measure each wait from the service's START "
+                    + "(a fixed rhythm: a slow recovery is killed again before it outputs anything) or from its "
+                    + "FIRST_OUTCOME after the start (progress between kills guaranteed) (default: ${DEFAULT-VALUE})")
     Chaos.GapFrom gapFrom;
 
-    @Option(names = "--broker-restart", description = "Also restart the broker once, at a random place among the "
-            + "kills, with '<stack-script> restart kafka': point --bootstrap at the stack that script runs "
-            + "(RESNET_STACK_DIR, RESNET_KAFKA_PORT...), never at one that others are using")
+    @Option(
+            names = "--broker-restart",
+            description = "Also restart the broker once, at a random place among the "
+                    + "kills, with '<stack-script> restart kafka': point --bootstrap at the stack that script runs "
+                    + "(RESNET_STACK_DIR, RESNET_KAFKA_PORT...), never at one that others are using")
     boolean brokerRestart;
 
-    @Option(names = "--stack-script", defaultValue = "deploy/stack.sh",
+    @Option(
+            names = "--stack-script",
+            defaultValue = "deploy/stack.sh",
             description = "Restarts the broker for --broker-restart (default: ${DEFAULT-VALUE})")
     Path stackScript;
 
-    @Option(names = "--seed", description = "Seeds the images, the gaps and the broker restart's place "
-            + "(default: random, printed)")
+    @Option(
+            names = "--seed",
+            description = "Seeds the images, the gaps and the broker restart's place " + "(default: random, printed)")
     Long seed;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Images sent per second; 0 sends them all at once "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "Images sent per second; 0 sends them all at once " + "(default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--no-progress", defaultValue = "180s", converter = DurationOption.class,
-            description = "Give up after this long without a new outcome while work remains (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--no-progress",
+            defaultValue = "180s",
+            converter = DurationOption.class,
+            description =
+                    "Give up after this long without a new outcome while work remains (default: ${DEFAULT-VALUE})")
     Duration noProgress;
 
-    @Option(names = "--bootstrap", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
-    @Option(names = "--registry", defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
+    @Option(
+            names = "--registry",
+            defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
             description = "Schema registry URL, for the service's outputs (default: ${DEFAULT-VALUE})")
     String registry;
 
-    @Option(names = "--model", defaultValue = ResnetConfig.Model.DEFAULT_DIR,
+    @Option(
+            names = "--model",
+            defaultValue = ResnetConfig.Model.DEFAULT_DIR,
             description = "The service's model (default: ${DEFAULT-VALUE})")
     Path model;
 
-    @Option(names = "--app", defaultValue = "target/quarkus-app",
+    @Option(
+            names = "--app",
+            defaultValue = "target/quarkus-app",
             description = "The packaged service (default: ${DEFAULT-VALUE})")
     Path app;
 
-    @Option(names = "--work-dir", defaultValue = "target/chaos",
+    @Option(
+            names = "--work-dir",
+            defaultValue = "target/chaos",
             description = "State directories and logs (default: ${DEFAULT-VALUE})")
     Path workDir;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting, e.g. "
-            + "--set resnet.batch.max-images=32 (repeatable)")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "A service setting, e.g. " + "--set resnet.batch.max-images=32 (repeatable)")
     Map<String, String> settings = new HashMap<>();
 
     /**
@@ -108,8 +145,15 @@ public final class ChaosCommand implements Callable<Integer> {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000);
         Chaos.Plan plan = new Chaos.Plan(images, kills, minGap, maxGap, gapFrom, brokerRestart, s, rate);
         Path work = workDir.toAbsolutePath();
-        Chaos.Setup setup = new Chaos.Setup(bootstrap, registry, app.toAbsolutePath(), model.toAbsolutePath(), work,
-                settings, () -> restartBroker(work.resolve("stack-restart.log")), noProgress);
+        Chaos.Setup setup = new Chaos.Setup(
+                bootstrap,
+                registry,
+                app.toAbsolutePath(),
+                model.toAbsolutePath(),
+                work,
+                settings,
+                () -> restartBroker(work.resolve("stack-restart.log")),
+                noProgress);
         Chaos chaos = new Chaos(plan, setup);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("chaos run %s (seed %d); service log %s%n", chaos.runId(), s, chaos.log());
@@ -122,8 +166,10 @@ public final class ChaosCommand implements Callable<Integer> {
     /** {@code <stack-script> restart kafka}, its output to a log; fails the run when the script fails. */
     private void restartBroker(Path log) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(List.of(stackScript.toString(), "restart", "kafka")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(List.of(stackScript.toString(), "restart", "kafka"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException(stackScript + " restart kafka failed; see " + log);

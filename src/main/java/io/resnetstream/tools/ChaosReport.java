@@ -16,8 +16,17 @@ import java.util.Optional;
  * @param drained whether the reader caught up with the end of the output topics after the service stopped, so
  *     that nothing committed (no duplicate) was left unread
  */
-public record ChaosReport(String run, Chaos.Plan plan, Tally tally, int sendFailures, int kills,
-        List<Event> events, Duration sigtermToExit, boolean drained, Duration elapsed, Path log) {
+public record ChaosReport(
+        String run,
+        Chaos.Plan plan,
+        Tally tally,
+        int sendFailures,
+        int kills,
+        List<Event> events,
+        Duration sigtermToExit,
+        boolean drained,
+        Duration elapsed,
+        Path log) {
 
     public enum Kind {
         /** the first start */
@@ -40,27 +49,38 @@ public record ChaosReport(String run, Chaos.Plan plan, Tally tally, int sendFail
      * @param unexpected outcomes for ids that were never produced
      * @param longestStall the longest time without a new outcome while work remained
      */
-    public record Tally(int produced, int outcomes, int deadLetters, Map<String, Integer> deadLetterReasons,
-            List<String> deadLettered, List<String> missing, List<String> duplicates, List<String> unexpected, Duration longestStall) {
-    }
+    public record Tally(
+            int produced,
+            int outcomes,
+            int deadLetters,
+            Map<String, Integer> deadLetterReasons,
+            List<String> deadLettered,
+            List<String> missing,
+            List<String> duplicates,
+            List<String> unexpected,
+            Duration longestStall) {}
 
     /**
      * @param at since the run began
      * @param took how long the action itself took (the broker restart), zero for a start
      * @param toFirstOutcome from the event to the first new outcome, null when none came before the next event
      */
-    public record Event(Kind kind, String what, Duration at, Duration took, Duration toFirstOutcome) {
-    }
+    public record Event(Kind kind, String what, Duration at, Duration took, Duration toFirstOutcome) {}
 
     /** Nothing lost, nothing twice, nothing unknown, everything sent and read to the end. */
     public boolean exactlyOnce() {
-        return tally.missing().isEmpty() && tally.duplicates().isEmpty() && tally.unexpected().isEmpty()
-                && sendFailures == 0 && drained;
+        return tally.missing().isEmpty()
+                && tally.duplicates().isEmpty()
+                && tally.unexpected().isEmpty()
+                && sendFailures == 0
+                && drained;
     }
 
     /** The events after which the service had to start from a dead predecessor (SIGKILL or an exit). */
     public List<Event> restarts() {
-        return events.stream().filter(e -> e.kind() == Kind.KILL || e.kind() == Kind.EXIT).toList();
+        return events.stream()
+                .filter(e -> e.kind() == Kind.KILL || e.kind() == Kind.EXIT)
+                .toList();
     }
 
     public Optional<Event> brokerRestart() {
@@ -68,13 +88,24 @@ public record ChaosReport(String run, Chaos.Plan plan, Tally tally, int sendFail
     }
 
     public void print(PrintWriter out) {
-        out.printf(Locale.ROOT, "chaos run %s: %d images, %d of %d SIGKILLs, gaps %s-%s from each %s%s, seed %d%n",
-                run, plan.images(), kills, plan.kills(), seconds(plan.minGap()), seconds(plan.maxGap()),
+        out.printf(
+                Locale.ROOT,
+                "chaos run %s: %d images, %d of %d SIGKILLs, gaps %s-%s from each %s%s, seed %d%n",
+                run,
+                plan.images(),
+                kills,
+                plan.kills(),
+                seconds(plan.minGap()),
+                seconds(plan.maxGap()),
                 plan.gapFrom() == Chaos.GapFrom.START ? "start" : "first new outcome",
-                plan.brokerRestart() ? ", one broker restart" : "", plan.seed());
+                plan.brokerRestart() ? ", one broker restart" : "",
+                plan.seed());
         row(out, "produced", tally.produced() + (sendFailures > 0 ? " (" + sendFailures + " failed to send)" : ""));
-        row(out, "outcomes", tally.outcomes() + " committed (" + (tally.outcomes() - tally.deadLetters())
-                + " predictions, " + tally.deadLetters() + " dead letters" + reasons() + ")");
+        row(
+                out,
+                "outcomes",
+                tally.outcomes() + " committed (" + (tally.outcomes() - tally.deadLetters()) + " predictions, "
+                        + tally.deadLetters() + " dead letters" + reasons() + ")");
         row(out, "missing", count(tally.missing()));
         row(out, "duplicates", count(tally.duplicates()));
         if (!tally.unexpected().isEmpty()) {
@@ -83,9 +114,12 @@ public record ChaosReport(String run, Chaos.Plan plan, Tally tally, int sendFail
         row(out, "longest stall", seconds(tally.longestStall()) + " without a new outcome while work remained");
         for (Event e : events) {
             String took = e.took().isZero() ? "" : " (took " + seconds(e.took()) + ")";
-            String first = e.toFirstOutcome() == null ? "no new outcome before the next event"
+            String first = e.toFirstOutcome() == null
+                    ? "no new outcome before the next event"
                     : "first new outcome after " + seconds(e.toFirstOutcome());
-            row(out, String.format(Locale.ROOT, "+%7s", seconds(e.at())),
+            row(
+                    out,
+                    String.format(Locale.ROOT, "+%7s", seconds(e.at())),
                     String.format(Locale.ROOT, "%-46s %s", e.what() + took, first));
         }
         row(out, "SIGTERM to exit", seconds(sigtermToExit));
@@ -96,8 +130,9 @@ public record ChaosReport(String run, Chaos.Plan plan, Tally tally, int sendFail
     }
 
     private String reasons() {
-        return tally.deadLetterReasons().isEmpty() ? "" : ": " + tally.deadLetterReasons() + " "
-                + sample(tally.deadLettered());
+        return tally.deadLetterReasons().isEmpty()
+                ? ""
+                : ": " + tally.deadLetterReasons() + " " + sample(tally.deadLettered());
     }
 
     private static void row(PrintWriter out, String name, String value) {

@@ -6,11 +6,12 @@ import java.net.URL;
 import java.util.Map;
 import java.util.Properties;
 
-import io.resnetstream.topology.RenamedSettings;
-import io.resnetstream.topology.ResnetConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+
+import io.resnetstream.topology.RenamedSettings;
+import io.resnetstream.topology.ResnetConfig;
 
 /**
  * The service's configuration outside Quarkus, for the tools that run the pipeline in-process: the same
@@ -20,8 +21,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 final class ConfigLoader {
     private static final String STREAMS_PREFIX = "kafka-streams.";
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     static SmallRyeConfig load(Map<String, String> overrides) {
         URL appProperties = ConfigLoader.class.getClassLoader().getResource("application.properties");

@@ -4,32 +4,42 @@ import java.util.Properties;
 
 import picocli.CommandLine.Option;
 
-import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.SchemaRegistry;
 import io.resnetstream.topology.ResnetConfig;
 
 /** Where the broker and the registry are; shared by the commands that talk to them. */
 public final class KafkaOptions {
-    @Option(names = "--bootstrap", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
     // The service's own environment variables and defaults, so a tool finds what the service uses.
-    @Option(names = "--registry", defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
+    @Option(
+            names = "--registry",
+            defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
             description = "Schema registry URL (default: ${DEFAULT-VALUE})")
     String registry;
 
-    @Option(names = "--images-topic", defaultValue = "${env:RESNET_TOPICS_IMAGES:-" + ResnetConfig.Topics.IMAGES + "}",
+    @Option(
+            names = "--images-topic",
+            defaultValue = "${env:RESNET_TOPICS_IMAGES:-" + ResnetConfig.Topics.IMAGES + "}",
             description = "Images topic (default: ${DEFAULT-VALUE})")
     String imagesTopic;
 
-    @Option(names = "--predictions-topic", defaultValue = "${env:RESNET_TOPICS_PREDICTIONS:-"
-            + ResnetConfig.Topics.PREDICTIONS + "}", description = "Predictions topic (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--predictions-topic",
+            defaultValue = "${env:RESNET_TOPICS_PREDICTIONS:-" + ResnetConfig.Topics.PREDICTIONS + "}",
+            description = "Predictions topic (default: ${DEFAULT-VALUE})")
     String predictionsTopic;
 
-    @Option(names = "--dead-letters-topic", defaultValue = "${env:RESNET_TOPICS_DEAD_LETTERS:-"
-            + ResnetConfig.Topics.DEAD_LETTERS + "}", description = "Dead-letter topic (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--dead-letters-topic",
+            defaultValue = "${env:RESNET_TOPICS_DEAD_LETTERS:-" + ResnetConfig.Topics.DEAD_LETTERS + "}",
+            description = "Dead-letter topic (default: ${DEFAULT-VALUE})")
     String deadLettersTopic;
 
     Properties clientProperties() {

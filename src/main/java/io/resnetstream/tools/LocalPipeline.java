@@ -1,7 +1,5 @@
 package io.resnetstream.tools;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,14 +24,16 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.SmallRyeConfig;
+
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
 import io.resnetstream.topology.Pipeline;
-import io.resnetstream.topology.ResnetConfig;
 import io.resnetstream.topology.PipelineTopology;
-import io.smallrye.config.SmallRyeConfig;
+import io.resnetstream.topology.ResnetConfig;
 
 /**
  * The service's pipeline run in-process on the local stack, on fresh topics, with the service's own
@@ -80,9 +80,12 @@ final class LocalPipeline implements AutoCloseable {
     /** Creates the topics and starts Kafka Streams; returns once it runs. */
     void start(int imagePartitions) throws Exception {
         try (Admin a = Admin.create(kafka.clientProperties())) {
-            a.createTopics(List.of(new NewTopic(config.topics().images(), imagePartitions, (short) 1),
-                    new NewTopic(config.topics().predictions(), 1, (short) 1),
-                    new NewTopic(config.topics().deadLetters(), 1, (short) 1))).all().get();
+            a.createTopics(List.of(
+                            new NewTopic(config.topics().images(), imagePartitions, (short) 1),
+                            new NewTopic(config.topics().predictions(), 1, (short) 1),
+                            new NewTopic(config.topics().deadLetters(), 1, (short) 1)))
+                    .all()
+                    .get();
         }
         streams = new KafkaStreams(pipeline.topology(), streamsProps);
         streams.start();
@@ -97,10 +100,13 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
     List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
-        Serializer<ImageEvent> events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, SerdeOptions.values().registeringSchemas())
+        Serializer<ImageEvent> events = new AvroSerde<>(
+                        kafka.registryClient(),
+                        ImageEvent.class,
+                        SerdeOptions.values().registeringSchemas())
                 .serializer();
-        Deserializer<Prediction> predictions = new AvroSerde<>(kafka.registryClient(), Prediction.class, SerdeOptions.values())
-                .deserializer();
+        Deserializer<Prediction> predictions =
+                new AvroSerde<>(kafka.registryClient(), Prediction.class, SerdeOptions.values()).deserializer();
         Properties consumerProps = kafka.clientProperties();
         consumerProps.put("group.id", config.topics().predictions() + "-reader");
         consumerProps.put("isolation.level", "read_committed");
@@ -111,7 +117,8 @@ final class LocalPipeline implements AutoCloseable {
         int outcomes = 0;
         try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
                 var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
-            consumer.subscribe(List.of(config.topics().predictions(), config.topics().deadLetters()));
+            consumer.subscribe(
+                    List.of(config.topics().predictions(), config.topics().deadLetters()));
             for (SampleImages.Sample s : samples) {
                 byte[] event = events.serialize(config.topics().images(), ProduceCommand.event(s));
                 producer.send(new ProducerRecord<>(config.topics().images(), s.id(), event));
@@ -128,7 +135,8 @@ final class LocalPipeline implements AutoCloseable {
             }
         }
         if (outcomes < samples.size()) {
-            throw new IllegalStateException("only " + outcomes + " of " + samples.size() + " outcomes within " + timeout);
+            throw new IllegalStateException(
+                    "only " + outcomes + " of " + samples.size() + " outcomes within " + timeout);
         }
         return out;
     }
@@ -139,11 +147,12 @@ final class LocalPipeline implements AutoCloseable {
                 + "-changelog";
         try (Admin a = Admin.create(kafka.clientProperties())) {
             Map<String, Long> bytes = new HashMap<>();
-            List<Integer> brokers = a.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+            List<Integer> brokers =
+                    a.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
             a.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values()
-                    .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(),
-                            Long::sum))));
-            return new long[] { bytes.getOrDefault(config.topics().images(), 0L), bytes.getOrDefault(changelog, 0L) };
+                    .forEach(dir ->
+                            dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(), Long::sum))));
+            return new long[] {bytes.getOrDefault(config.topics().images(), 0L), bytes.getOrDefault(changelog, 0L)};
         }
     }
 

@@ -37,6 +37,7 @@ final class OutcomeLedger implements AutoCloseable {
     private final Map<String, Integer> outcomesPerId = new HashMap<>();
     /** Receipt time of each id's first outcome, in receipt order (so ascending). */
     private final List<Long> firstOutcomeTimes = new ArrayList<>();
+
     private final Map<String, Integer> deadLetterReasons = new TreeMap<>();
     private final List<String> deadLettered = new ArrayList<>();
     private RuntimeException readFailure;
@@ -44,7 +45,10 @@ final class OutcomeLedger implements AutoCloseable {
     private volatile boolean drainRequested;
     private volatile boolean drained;
 
-    OutcomeLedger(String bootstrap, String predictionsTopic, String deadLetterTopic,
+    OutcomeLedger(
+            String bootstrap,
+            String predictionsTopic,
+            String deadLetterTopic,
             Function<byte[], String> deadLetterReason) {
         this.consumerProperties = new Properties();
         consumerProperties.put("bootstrap.servers", bootstrap);
@@ -70,7 +74,8 @@ final class OutcomeLedger implements AutoCloseable {
 
     /** Produced ids that have at least one outcome. */
     synchronized int settledCount() {
-        return (int) producedAt.keySet().stream().filter(outcomesPerId::containsKey).count();
+        return (int)
+                producedAt.keySet().stream().filter(outcomesPerId::containsKey).count();
     }
 
     /** Receipt time of the first new outcome (an id seen for the first time) at or after {@code nanos}, or -1. */
@@ -101,15 +106,30 @@ final class OutcomeLedger implements AutoCloseable {
         if (readFailure != null) {
             throw new IllegalStateException("the outcome reader failed", readFailure);
         }
-        List<String> missing = producedAt.keySet().stream().filter(id -> !outcomesPerId.containsKey(id)).sorted()
+        List<String> missing = producedAt.keySet().stream()
+                .filter(id -> !outcomesPerId.containsKey(id))
+                .sorted()
                 .toList();
-        List<String> duplicates = outcomesPerId.entrySet().stream().filter(e -> e.getValue() > 1)
-                .map(Map.Entry::getKey).sorted().toList();
-        List<String> unexpected = outcomesPerId.keySet().stream().filter(id -> !producedAt.containsKey(id)).sorted()
+        List<String> duplicates = outcomesPerId.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .sorted()
                 .toList();
-        int outcomes = outcomesPerId.values().stream().mapToInt(Integer::intValue).sum();
-        return new Tally(producedAt.size(), outcomes, deadLettered.size(), new TreeMap<>(deadLetterReasons),
-                deadLettered.stream().sorted().toList(), missing, duplicates, unexpected,
+        List<String> unexpected = outcomesPerId.keySet().stream()
+                .filter(id -> !producedAt.containsKey(id))
+                .sorted()
+                .toList();
+        int outcomes =
+                outcomesPerId.values().stream().mapToInt(Integer::intValue).sum();
+        return new Tally(
+                producedAt.size(),
+                outcomes,
+                deadLettered.size(),
+                new TreeMap<>(deadLetterReasons),
+                deadLettered.stream().sorted().toList(),
+                missing,
+                duplicates,
+                unexpected,
                 Duration.ofNanos(longestStall(endNanos)));
     }
 
@@ -119,7 +139,8 @@ final class OutcomeLedger implements AutoCloseable {
      * acknowledgement to the next outcome; a paced producer's idle moments are not stalls.
      */
     private long longestStall(long endNanos) {
-        long[] produced = producedAt.values().stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] produced =
+                producedAt.values().stream().mapToLong(Long::longValue).sorted().toArray();
         long longest = 0;
         for (int i = 1; i <= firstOutcomeTimes.size(); i++) {
             if (i >= produced.length) {
@@ -132,8 +153,8 @@ final class OutcomeLedger implements AutoCloseable {
     }
 
     private void read() {
-        try (var consumer = new KafkaConsumer<>(consumerProperties, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (var consumer =
+                new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic, Duration.ofMinutes(2))

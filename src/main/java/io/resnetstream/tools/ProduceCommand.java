@@ -1,7 +1,5 @@
 package io.resnetstream.tools;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -18,35 +16,54 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.resnetstream.contracts.ImageEvent;
-import io.resnetstream.registry.serde.AvroSerde;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.resnetstream.contracts.ImageEvent;
+import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
+
 /** Sends images to the images topic, as ImageEvents (Avro, registry) or raw bytes keyed by id. */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
         description = "Send images to the images topic: generated sample shapes, or the files of a folder.")
 public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--format", defaultValue = "avro", description = "avro (ImageEvent) or raw (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--format",
+            defaultValue = "avro",
+            description = "avro (ImageEvent) or raw (default: ${DEFAULT-VALUE})")
     String format;
 
     @Option(names = "--dir", description = "Send every .jpg/.jpeg/.png file of this folder")
     Path dir;
 
-    @Option(names = "--count", defaultValue = "24", description = "Generated sample images to send (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--count",
+            defaultValue = "24",
+            description = "Generated sample images to send (default: ${DEFAULT-VALUE})")
     int count;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated samples (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "7",
+            description = "Seed of the generated samples (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--size", defaultValue = "96", description = "Generated samples' side in pixels (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--size",
+            defaultValue = "96",
+            description = "Generated samples' side in pixels (default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--id-prefix", defaultValue = "sample", description = "Prefix of the generated ids (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--id-prefix",
+            defaultValue = "sample",
+            description = "Prefix of the generated ids (default: ${DEFAULT-VALUE})")
     String idPrefix;
 
     @Option(names = "--corrupt", defaultValue = "0", description = "Also send this many undecodable images")
@@ -54,13 +71,18 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<SampleImages.Sample> samples = dir != null ? fromDir(dir) : SampleImages.shapes(idPrefix, count, size, seed);
+        List<SampleImages.Sample> samples =
+                dir != null ? fromDir(dir) : SampleImages.shapes(idPrefix, count, size, seed);
         List<SampleImages.Sample> all = new ArrayList<>(samples);
         for (int i = 0; i < corrupt; i++) {
             all.add(new SampleImages.Sample(idPrefix + "-corrupt-" + i, "corrupt", SampleImages.corruptJpeg(i)));
         }
         boolean avro = format.equalsIgnoreCase("avro");
-        var events = new AvroSerde<>(kafka.registryClient(), ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
+        var events = new AvroSerde<>(
+                        kafka.registryClient(),
+                        ImageEvent.class,
+                        SerdeOptions.values().registeringSchemas())
+                .serializer();
         var props = kafka.clientProperties();
         props.put("enable.idempotence", "true");
         props.put("max.request.size", String.valueOf(32 * 1024 * 1024));
@@ -71,7 +93,8 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        System.out.printf("sent %d image(s) to %s as %s%n", all.size(), kafka.imagesTopic, avro ? "ImageEvent" : "raw bytes");
+        System.out.printf(
+                "sent %d image(s) to %s as %s%n", all.size(), kafka.imagesTopic, avro ? "ImageEvent" : "raw bytes");
         return 0;
     }
 

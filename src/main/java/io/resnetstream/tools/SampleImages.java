@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import javax.imageio.ImageIO;
 
 import io.resnetstream.resnet.training.LabeledImage;
@@ -14,11 +13,9 @@ import io.resnetstream.resnet.training.ShapesDataset;
 
 /** Sample input for the demo and the benchmark: generated shape images whose id names the true shape. */
 public final class SampleImages {
-    record Sample(String id, String truth, byte[] bytes) {
-    }
+    record Sample(String id, String truth, byte[] bytes) {}
 
-    private SampleImages() {
-    }
+    private SampleImages() {}
 
     /** {@code count} JPEGs of {@code size}² pixels, ids {@code <prefix>-<n>-<shape>}. */
     static List<Sample> shapes(String prefix, int count, int size, long seed) {

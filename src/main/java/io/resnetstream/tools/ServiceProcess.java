@@ -51,9 +51,14 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar.toString());
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.writeString(log, "=== " + Instant.now() + " starting " + String.join(" ", cmd) + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Files.writeString(
+                log,
+                "=== " + Instant.now() + " starting " + String.join(" ", cmd) + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("DJL_OFFLINE", "true");
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");

@@ -1,7 +1,5 @@
 package io.resnetstream.tools;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -11,18 +9,23 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import io.resnetstream.contracts.ClassScore;
-import io.resnetstream.contracts.DeadLetter;
-import io.resnetstream.contracts.Prediction;
-import io.resnetstream.registry.serde.AvroSerde;
-import io.resnetstream.registry.SchemaRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.resnetstream.contracts.ClassScore;
+import io.resnetstream.contracts.DeadLetter;
+import io.resnetstream.contracts.Prediction;
+import io.resnetstream.registry.SchemaRegistry;
+import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
+
 /** Prints predictions and dead letters as they are committed. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print each prediction (id, top-1 label, probability, crop agreement, batch size) and dead letter as it arrives.")
+@Command(
+        name = "tail",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print each prediction (id, top-1 label, probability, crop agreement, batch size) and dead letter as it arrives.")
 public final class TailCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
@@ -63,7 +66,8 @@ public final class TailCommand implements Callable<Integer> {
                         Prediction prediction = predictions.deserialize(r.topic(), r.value());
                         id = prediction.getImageId();
                         line = describe(prediction);
-                        right = SampleImages.truthOf(id).equals(prediction.getTopK().get(0).getLabel());
+                        right = SampleImages.truthOf(id)
+                                .equals(prediction.getTopK().get(0).getLabel());
                     } else {
                         DeadLetter d = deadLetters.deserialize(r.topic(), r.value());
                         id = d.getImageId() == null ? "" : d.getImageId();
@@ -83,13 +87,22 @@ public final class TailCommand implements Callable<Integer> {
 
     static String describe(Prediction p) {
         ClassScore top = p.getTopK().get(0);
-        return String.format("%-28s %-10s p=%.3f  crops agreeing %2d/%-2d  batch %3d  queued %5d ms",
-                p.getImageId(), top.getLabel(), top.getProbability(), p.getTopCropVotes(), p.getCropsAveraged(),
-                p.getTimings().getBatchImages(), p.getTimings().getQueuedMs());
+        return String.format(
+                "%-28s %-10s p=%.3f  crops agreeing %2d/%-2d  batch %3d  queued %5d ms",
+                p.getImageId(),
+                top.getLabel(),
+                top.getProbability(),
+                p.getTopCropVotes(),
+                p.getCropsAveraged(),
+                p.getTimings().getBatchImages(),
+                p.getTimings().getQueuedMs());
     }
 
     static String describe(DeadLetter d) {
-        return String.format("%-28s DEAD LETTER %s: %s", d.getImageId() != null ? d.getImageId()
-                : d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset(), d.getReason(), d.getMessage());
+        return String.format(
+                "%-28s DEAD LETTER %s: %s",
+                d.getImageId() != null ? d.getImageId() : d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset(),
+                d.getReason(),
+                d.getMessage());
     }
 }

@@ -1,7 +1,8 @@
 package io.resnetstream.tools;
 
-import io.resnetstream.inference.ForwardPass;
 import java.util.SplittableRandom;
+
+import io.resnetstream.inference.ForwardPass;
 
 /** Images per second of a forward pass at a fixed batch size, after warm-up runs. */
 public final class ThroughputMeter {
@@ -9,8 +10,7 @@ public final class ThroughputMeter {
     private static final int WARM_UP_RUNS = 3;
     private static final int MINIMUM_RUNS = 3;
 
-    private ThroughputMeter() {
-    }
+    private ThroughputMeter() {}
 
     /**
      * Runs {@code forward} on random batches of {@code batch} images until at least {@code minimumSeconds} and

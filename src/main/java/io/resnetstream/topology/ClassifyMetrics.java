@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+
 import io.resnetstream.batching.BatchCoordinator;
 import io.resnetstream.outcome.RejectReason;
 
@@ -25,16 +26,25 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
 
     public ClassifyMetrics(MeterRegistry registry) {
         batchImages = DistributionSummary.builder("resnet.batch.images")
-                .description("Images per forward pass").publishPercentileHistogram().register(registry);
+                .description("Images per forward pass")
+                .publishPercentileHistogram()
+                .register(registry);
         batchTime = Timer.builder("resnet.batch.duration")
-                .description("Preprocessing and forward pass of one batch").register(registry);
+                .description("Preprocessing and forward pass of one batch")
+                .register(registry);
         endToEnd = Timer.builder("resnet.image.latency")
-                .description("From acceptance into the buffer to the prediction").register(registry);
+                .description("From acceptance into the buffer to the prediction")
+                .register(registry);
         predictions = Counter.builder("resnet.predictions").register(registry);
         abandoned = Counter.builder("resnet.batches.abandoned")
-                .description("Batches given up past their deadline; their images ran again alone").register(registry);
+                .description("Batches given up past their deadline; their images ran again alone")
+                .register(registry);
         for (RejectReason r : RejectReason.values()) {
-            deadLetters.put(r, Counter.builder("resnet.dead.letters").tag("reason", r.name()).register(registry));
+            deadLetters.put(
+                    r,
+                    Counter.builder("resnet.dead.letters")
+                            .tag("reason", r.name())
+                            .register(registry));
         }
     }
 

@@ -1,7 +1,6 @@
 package io.resnetstream.topology;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -15,8 +14,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.resnetstream.batching.BatchCoordinator;
 import io.resnetstream.batching.internal.PendingImage;
-import io.resnetstream.ingest.AcceptedImage;
 import io.resnetstream.contracts.ByteBuffers;
+import io.resnetstream.ingest.AcceptedImage;
 import io.resnetstream.ingest.ImageIntake;
 import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
@@ -41,8 +40,12 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private BatchCoordinator coordinator;
 
     /** @param coordinators gives the calling stream thread's coordinator */
-    ClassifyProcessor(ImageIntake intake, Outcomes outcomes, Supplier<BatchCoordinator> coordinators,
-            ClassifyMetrics metrics, Duration tick) {
+    ClassifyProcessor(
+            ImageIntake intake,
+            Outcomes outcomes,
+            Supplier<BatchCoordinator> coordinators,
+            ClassifyMetrics metrics,
+            Duration tick) {
         this.intake = intake;
         this.outcomes = outcomes;
         this.coordinators = coordinators;
@@ -66,21 +69,34 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
         try {
             AcceptedImage image = accept(record, where, fallbackId);
-            buffer.put(where.offset(), PendingImage.newBuilder()
-                    .setImageId(image.imageId())
-                    .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                    .setImage(ByteBuffer.wrap(image.image()))
-                    .setTopic(where.topic())
-                    .setPartition(where.partition())
-                    .setOffset(where.offset())
-                    .setEventTime(image.eventTime())
-                    .setAcceptedAt(now)
-                    .build());
+            buffer.put(
+                    where.offset(),
+                    PendingImage.newBuilder()
+                            .setImageId(image.imageId())
+                            .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                            .setImage(ByteBuffer.wrap(image.image()))
+                            .setTopic(where.topic())
+                            .setPartition(where.partition())
+                            .setOffset(where.offset())
+                            .setEventTime(image.eventTime())
+                            .setAcceptedAt(now)
+                            .build());
             coordinator.buffered(context.taskId(), where.offset(), now, image.image().length);
         } catch (RejectedInputException e) {
             String key = e.imageId() != null ? e.imageId() : intake.deadLetterKey(record.key(), fallbackId);
-            forwardDeadLetter(key, outcomes.deadLetter(where.topic(), where.partition(), where.offset(), record.key(),
-                    e.imageId(), record.value(), e, now), e, now);
+            forwardDeadLetter(
+                    key,
+                    outcomes.deadLetter(
+                            where.topic(),
+                            where.partition(),
+                            where.offset(),
+                            record.key(),
+                            e.imageId(),
+                            record.value(),
+                            e,
+                            now),
+                    e,
+                    now);
         }
         onTick(now);
     }
@@ -113,12 +129,24 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             RejectedInputException failure = done.result().failure();
             if (failure == null) {
                 metrics.predicted(now - image.getAcceptedAt());
-                context.forward(new Record<>(image.getImageId(), outcomes.prediction(done, now), now),
+                context.forward(
+                        new Record<>(image.getImageId(), outcomes.prediction(done, now), now),
                         PipelineTopology.PREDICTIONS_SINK);
             } else {
                 byte[] key = image.getKey() == null ? null : ByteBuffers.toArray(image.getKey());
-                forwardDeadLetter(image.getImageId(), outcomes.deadLetter(image.getTopic(), image.getPartition(),
-                        image.getOffset(), key, image.getImageId(), ByteBuffers.toArray(image.getImage()), failure, now), failure, now);
+                forwardDeadLetter(
+                        image.getImageId(),
+                        outcomes.deadLetter(
+                                image.getTopic(),
+                                image.getPartition(),
+                                image.getOffset(),
+                                key,
+                                image.getImageId(),
+                                ByteBuffers.toArray(image.getImage()),
+                                failure,
+                                now),
+                        failure,
+                        now);
             }
             buffer.delete(done.offset());
         }

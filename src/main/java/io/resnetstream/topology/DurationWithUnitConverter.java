@@ -21,8 +21,8 @@ public final class DurationWithUnitConverter implements Converter<Duration> {
             return null; // unset: the default applies
         }
         if (text.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("a duration needs a unit, e.g. " + text + "ms or " + text + "s, not '"
-                    + value + "'");
+            throw new IllegalArgumentException(
+                    "a duration needs a unit, e.g. " + text + "ms or " + text + "s, not '" + value + "'");
         }
         return DurationConverter.parseDuration(text);
     }

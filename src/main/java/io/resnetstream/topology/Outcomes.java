@@ -51,7 +51,9 @@ public final class Outcomes {
                 .setCropScheme(cropScheme.id())
                 .setCropsAveraged(scores.views())
                 .setTopCropVotes(scores.topViewVotes())
-                .setTimings(new Timings(Math.max(0, done.batchStartedAt() - image.getAcceptedAt()), done.batchMillis(),
+                .setTimings(new Timings(
+                        Math.max(0, done.batchStartedAt() - image.getAcceptedAt()),
+                        done.batchMillis(),
                         done.batchImages()))
                 .setSource(new InputRef(image.getTopic(), image.getPartition(), image.getOffset()))
                 .setEventTime(image.getEventTime() == null ? null : Instant.ofEpochMilli(image.getEventTime()))
@@ -64,8 +66,15 @@ public final class Outcomes {
     }
 
     /** A dead letter for a record rejected at intake, or an image that failed in its batch. */
-    public DeadLetter deadLetter(String topic, int partition, long offset, byte[] key, String imageId, byte[] payload,
-            RejectedInputException why, long now) {
+    public DeadLetter deadLetter(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            String imageId,
+            byte[] payload,
+            RejectedInputException why,
+            long now) {
         // every part is bounded, so a dead letter always fits the producer's request size, whatever came in
         byte[] kept = payload == null ? new byte[0] : cut(payload);
         String message = String.valueOf(why.getMessage());
@@ -76,7 +85,8 @@ public final class Outcomes {
                 .setKey(key == null ? null : ByteBuffer.wrap(cut(key)))
                 .setImageId(imageId)
                 .setReason(why.reason().name())
-                .setMessage(message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…")
+                .setMessage(
+                        message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…")
                 .setPayload(ByteBuffer.wrap(kept))
                 .setPayloadSize(payload == null ? 0 : payload.length)
                 .setFailedAt(Instant.ofEpochMilli(now))

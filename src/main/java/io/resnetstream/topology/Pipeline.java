@@ -1,7 +1,5 @@
 package io.resnetstream.topology;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+
 import io.resnetstream.batching.AttemptLog;
 import io.resnetstream.batching.BatchCoordinator;
 import io.resnetstream.batching.FileAttemptLog;
@@ -24,19 +23,20 @@ import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.ingest.UriFetcher;
-import io.resnetstream.ingest.UriPolicy;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.ingest.AvroLimits;
 import io.resnetstream.ingest.ImageIntake;
-import io.resnetstream.registry.serde.AvroSerde;
-import io.resnetstream.registry.RegistrySettings;
+import io.resnetstream.ingest.UriFetcher;
+import io.resnetstream.ingest.UriPolicy;
 import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.RetryingSchemaRegistry;
 import io.resnetstream.registry.SchemaRegistry;
+import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
 
 /**
  * The pipeline assembled from its configuration: the loaded model, the topology, and what must be
@@ -51,8 +51,8 @@ public final class Pipeline implements AutoCloseable {
     private final AttemptLog attempts;
     private final RetryingSchemaRegistry registry;
 
-    private Pipeline(Topology topology, BatchClassifier batchClassifier, AttemptLog attempts,
-            RetryingSchemaRegistry registry) {
+    private Pipeline(
+            Topology topology, BatchClassifier batchClassifier, AttemptLog attempts, RetryingSchemaRegistry registry) {
         this.topology = topology;
         this.batchClassifier = batchClassifier;
         this.attempts = attempts;
@@ -80,9 +80,10 @@ public final class Pipeline implements AutoCloseable {
      * The composition root every other overload goes through; tests give it a stand-in model and an in-memory
      * registry. The pipeline owns the model from here: {@link #close()} closes it.
      */
-    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, Classifier model,
-            SchemaRegistry registryClient) {
-        RetryingSchemaRegistry registry = new RetryingSchemaRegistry(registryClient, config.registry().retryFor());
+    public static Pipeline assemble(
+            ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
+        RetryingSchemaRegistry registry =
+                new RetryingSchemaRegistry(registryClient, config.registry().retryFor());
         ResnetConfig.Limits limits = config.limits();
         AvroLimits.capTo(limits.imageBytes());
         ModelManifest m = model.manifest();
@@ -92,25 +93,51 @@ public final class Pipeline implements AutoCloseable {
         int crop = settings.crop().orElse(m.crop());
         Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
         checkSettings(config, model.labels());
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(limits.imageBytes(), limits.imagePixels(),
-                limits.jpegScans(), resize, limits.resizedPixels()));
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(
+                limits.imageBytes(), limits.imagePixels(), limits.jpegScans(), resize, limits.resizedPixels()));
         ResnetConfig.Batch batch = config.batch();
-        BatchClassifier batchClassifier = new BatchClassifier(model, decoder,
-                new Preprocessor(resize, crop, scheme, normalization), settings.topK(), batch.preprocessThreads());
-        LOG.infof("model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
-                m.name(), m.version(), m.digest(), settings.dir(), scheme.id(), resize, crop, normalization.id(),
-                batch.maxImages(), batch.maxDelay().toMillis(), batch.inFlight());
+        BatchClassifier batchClassifier = new BatchClassifier(
+                model,
+                decoder,
+                new Preprocessor(resize, crop, scheme, normalization),
+                settings.topK(),
+                batch.preprocessThreads());
+        LOG.infof(
+                "model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
+                m.name(),
+                m.version(),
+                m.digest(),
+                settings.dir(),
+                scheme.id(),
+                resize,
+                crop,
+                normalization.id(),
+                batch.maxImages(),
+                batch.maxDelay().toMillis(),
+                batch.inFlight());
 
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
-        Topology topology = PipelineTopology.build(config.topics(), batch, intake(config, registry, decoder),
+        Topology topology = PipelineTopology.build(
+                config.topics(),
+                batch,
+                intake(config, registry, decoder),
                 new Outcomes(m, model.labels(), scheme, limits.deadLetterPayloadCap()),
                 batchClassifier,
-                new BatchCoordinator.Quarantine(attempts, batch.maxAttempts(), batch.deadline().toMillis()),
+                new BatchCoordinator.Quarantine(
+                        attempts, batch.maxAttempts(), batch.deadline().toMillis()),
                 config.fetchBytes(),
                 new ClassifyMetrics(meters),
-                new AvroSerde<>(registry, Prediction.class, SerdeOptions.values().registeringSchemas(autoRegister)).serializer(),
-                new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values().registeringSchemas(autoRegister)).serializer());
+                new AvroSerde<>(
+                                registry,
+                                Prediction.class,
+                                SerdeOptions.values().registeringSchemas(autoRegister))
+                        .serializer(),
+                new AvroSerde<>(
+                                registry,
+                                DeadLetter.class,
+                                SerdeOptions.values().registeringSchemas(autoRegister))
+                        .serializer());
         return new Pipeline(topology, batchClassifier, attempts, registry);
     }
 
@@ -130,32 +157,49 @@ public final class Pipeline implements AutoCloseable {
                     + labels.size() + " classes of the model");
         }
         ResnetConfig.Batch batch = config.batch();
-        if (batch.maxImages() < 1 || batch.maxBytes() < 1 || batch.inFlight() < 0 || batch.preprocessThreads() < 0 || batch.maxAttempts() < 1
-                || batch.maxDelay().isNegative() || batch.deadline().isNegative() || batch.deadline().isZero()) {
-            throw new IllegalArgumentException("resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
-                    + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
+        if (batch.maxImages() < 1
+                || batch.maxBytes() < 1
+                || batch.inFlight() < 0
+                || batch.preprocessThreads() < 0
+                || batch.maxAttempts() < 1
+                || batch.maxDelay().isNegative()
+                || batch.deadline().isNegative()
+                || batch.deadline().isZero()) {
+            throw new IllegalArgumentException(
+                    "resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
+                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
         }
         ResnetConfig.Limits limits = config.limits();
-        if (limits.imageBytes() < 1 || limits.imagePixels() < 1 || limits.idBytes() < 1 || limits.jpegScans() < 1
-                || limits.resizedPixels() < 1 || limits.deadLetterPayloadCap() < 0) {
+        if (limits.imageBytes() < 1
+                || limits.imagePixels() < 1
+                || limits.idBytes() < 1
+                || limits.jpegScans() < 1
+                || limits.resizedPixels() < 1
+                || limits.deadLetterPayloadCap() < 0) {
             throw new IllegalArgumentException("resnet.limits.*: every limit must be positive");
         }
         // the largest outcome is a dead letter: its payload and key cut to the cap, its id, message and framing
         long largestOutcome = 2L * limits.deadLetterPayloadCap() + limits.idBytes() + 16 * 1024;
         if (largestOutcome > config.fetchBytes()) {
-            throw new IllegalArgumentException("resnet.limits.dead-letter-payload-cap of " + limits.deadLetterPayloadCap()
-                    + " makes a dead letter of up to " + largestOutcome + " bytes, over resnet.fetch-bytes ("
-                    + config.fetchBytes() + "), the largest record the producer sends");
+            throw new IllegalArgumentException(
+                    "resnet.limits.dead-letter-payload-cap of " + limits.deadLetterPayloadCap()
+                            + " makes a dead letter of up to " + largestOutcome + " bytes, over resnet.fetch-bytes ("
+                            + config.fetchBytes() + "), the largest record the producer sends");
         }
     }
 
     private static ImageIntake intake(ResnetConfig config, SchemaRegistry registry, ImageDecoder decoder) {
         long maxBytes = config.limits().imageBytes();
-        UriPolicy uris = new UriPolicy(new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
+        UriPolicy uris = new UriPolicy(
+                new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
                 config.fetch().allowedPrefixes().orElse(List.of()));
-        return new ImageIntake(config.inputFormat(),
-                new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values()).deserializer(), decoder,
-                new UriFetcher(uris, maxBytes), maxBytes, config.limits().idBytes());
+        return new ImageIntake(
+                config.inputFormat(),
+                new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values()).deserializer(),
+                decoder,
+                new UriFetcher(uris, maxBytes),
+                maxBytes,
+                config.limits().idBytes());
     }
 
     private static Classifier loadModel(Path dir) {

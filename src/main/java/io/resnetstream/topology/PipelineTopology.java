@@ -31,34 +31,51 @@ public final class PipelineTopology {
     public static final String PREDICTIONS_SINK = "predictions";
     public static final String DEAD_LETTER_SINK = "dead-letters";
 
-    private PipelineTopology() {
-    }
+    private PipelineTopology() {}
 
-    @SuppressWarnings({ "unchecked", "rawtypes" })
-    static Topology build(ResnetConfig.Topics topics, ResnetConfig.Batch batch, ImageIntake intake, Outcomes outcomes,
-            BatchClassifier classifier, BatchCoordinator.Quarantine quarantine, int largestRecordBytes,
-            ClassifyMetrics metrics, Serializer<Prediction> predictions, Serializer<DeadLetter> deadLetters) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Topology build(
+            ResnetConfig.Topics topics,
+            ResnetConfig.Batch batch,
+            ImageIntake intake,
+            Outcomes outcomes,
+            BatchClassifier classifier,
+            BatchCoordinator.Quarantine quarantine,
+            int largestRecordBytes,
+            ClassifyMetrics metrics,
+            Serializer<Prediction> predictions,
+            Serializer<DeadLetter> deadLetters) {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
-        ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(classifier,
-                batch.maxImages(), batch.maxBytes(), maxDelayMs, batch.inFlight(), metrics, quarantine));
+        ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(
+                classifier, batch.maxImages(), batch.maxBytes(), maxDelayMs, batch.inFlight(), metrics, quarantine));
         // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
         // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
         // open transaction at once, instead of waiting out the transaction timeout.
         StoreBuilder<KeyValueStore<Long, PendingImage>> buffer = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
+                        Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingImageSerde())
                 .withLoggingEnabled(changelogSettings(largestRecordBytes));
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.images());
-        topology.addProcessor(CLASSIFY,
-                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, tick(maxDelayMs)), SOURCE);
+        topology.addSource(
+                SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
+        topology.addProcessor(
+                CLASSIFY,
+                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, tick(maxDelayMs)),
+                SOURCE);
         topology.addStateStore(buffer, CLASSIFY);
         // The sinks take the records' concrete types; the processor forwards each to the matching sink.
-        topology.addSink(PREDICTIONS_SINK, topics.predictions(), Serdes.String().serializer(),
-                (Serializer<SpecificRecord>) (Serializer) predictions, CLASSIFY);
-        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),
-                (Serializer<SpecificRecord>) (Serializer) deadLetters, CLASSIFY);
+        topology.addSink(
+                PREDICTIONS_SINK,
+                topics.predictions(),
+                Serdes.String().serializer(),
+                (Serializer<SpecificRecord>) (Serializer) predictions,
+                CLASSIFY);
+        topology.addSink(
+                DEAD_LETTER_SINK,
+                topics.deadLetters(),
+                Serdes.String().serializer(),
+                (Serializer<SpecificRecord>) (Serializer) deadLetters,
+                CLASSIFY);
         return topology;
     }
 

@@ -1,7 +1,6 @@
 package io.resnetstream.topology;
 
 import java.time.Instant;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -39,8 +39,7 @@ public final class RenamedSettings {
             Map.entry("resnet.topic.predictions", "resnet.topics.predictions"),
             Map.entry("resnet.topic.dead-letters", "resnet.topics.dead-letters")));
 
-    private RenamedSettings() {
-    }
+    private RenamedSettings() {}
 
     /** @throws IllegalStateException naming every old key that is set, and its new name */
     public static void rejectOldKeys(Config config) {
@@ -62,6 +61,7 @@ public final class RenamedSettings {
      * and {@code resnet.model.dir}): such a variable answers to the old name too, and is no old setting.
      */
     private static boolean sameEntry(ConfigValue old, ConfigValue now) {
-        return Objects.equals(old.getSourceName(), now.getSourceName()) && Objects.equals(old.getValue(), now.getValue());
+        return Objects.equals(old.getSourceName(), now.getSourceName())
+                && Objects.equals(old.getValue(), now.getValue());
     }
 }

@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.RegistrySettings;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithConverter;
-import io.smallrye.config.WithDefault;
 
 /**
  * Every setting of the pipeline, under the prefix {@code resnet}, grouped by concern. Environment variables
@@ -221,7 +222,8 @@ public interface ResnetConfig {
         String type();
 
         default Optional<RegistrySettings.StoreLocation> location() {
-            return path().map(p -> new RegistrySettings.StoreLocation(p, password().orElse(null), type()));
+            return path().map(p ->
+                    new RegistrySettings.StoreLocation(p, password().orElse(null), type()));
         }
     }
 

@@ -33,7 +33,8 @@ public class StreamsShutdown {
             LOG.infof("Kafka Streams closed in %d ms", millis);
             return;
         }
-        LOG.errorf("Kafka Streams did not close within %s; halting (uncommitted work is aborted and redone)",
+        LOG.errorf(
+                "Kafka Streams did not close within %s; halting (uncommitted work is aborted and redone)",
                 config.shutdownTimeout());
         Runtime.getRuntime().halt(1);
     }

@@ -1,20 +1,20 @@
 package io.resnetstream.architecture;
 
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-
 import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The layering of docs/design.md ("Package map"), enforced: each package of the service may use only the
@@ -34,10 +34,22 @@ class LayeringTest {
             Map.entry("ingest", Set.of("outcome", "contracts", "registry", "imaging")),
             Map.entry("inference", Set.of("outcome", "imaging")),
             Map.entry("batching", Set.of("outcome", "contracts", "imaging", "inference")),
-            Map.entry("topology", Set.of("outcome", "contracts", "registry", "imaging", "ingest", "inference", "batching")),
+            Map.entry(
+                    "topology",
+                    Set.of("outcome", "contracts", "registry", "imaging", "ingest", "inference", "batching")),
             Map.entry("resnet", Set.of("imaging", "inference")),
-            Map.entry("tools", Set.of("outcome", "contracts", "registry", "imaging", "ingest", "inference", "batching",
-                    "topology", "resnet")));
+            Map.entry(
+                    "tools",
+                    Set.of(
+                            "outcome",
+                            "contracts",
+                            "registry",
+                            "imaging",
+                            "ingest",
+                            "inference",
+                            "batching",
+                            "topology",
+                            "resnet")));
 
     private static JavaClasses classes;
 
@@ -55,21 +67,30 @@ class LayeringTest {
     @ParameterizedTest(name = "{0} uses only its allowed packages")
     @MethodSource("layers")
     void eachPackageUsesOnlyWhatItMay(String layer) {
-        String[] allowed = ALLOWED.get(layer).stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new);
+        String[] allowed =
+                ALLOWED.get(layer).stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new);
         String[] others = ALLOWED.keySet().stream()
                 .filter(p -> !p.equals(layer) && !ALLOWED.get(layer).contains(p))
                 .map(p -> ROOT + "." + p + "..")
                 .toArray(String[]::new);
-        ArchRule rule = ArchRuleDefinition.noClasses().that().resideInAPackage(ROOT + "." + layer + "..")
-                .should().dependOnClassesThat().resideInAnyPackage(others)
-                .because(layer + " may use only " + (allowed.length == 0 ? "nothing of ours" : String.join(", ", allowed)));
+        ArchRule rule = ArchRuleDefinition.noClasses()
+                .that()
+                .resideInAPackage(ROOT + "." + layer + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(others)
+                .because(layer + " may use only "
+                        + (allowed.length == 0 ? "nothing of ours" : String.join(", ", allowed)));
         rule.check(classes);
     }
 
     @Test
     void everyPackageHasARule() {
-        ArchRuleDefinition.classes().should().resideInAnyPackage(
-                ALLOWED.keySet().stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new))
+        ArchRuleDefinition.classes()
+                .should()
+                .resideInAnyPackage(ALLOWED.keySet().stream()
+                        .map(p -> ROOT + "." + p + "..")
+                        .toArray(String[]::new))
                 .check(classes);
     }
 

@@ -1,7 +1,5 @@
 package io.resnetstream.batching;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.resnetstream.imaging.CropScheme;
-import io.resnetstream.testing.TestImages;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
@@ -30,14 +27,21 @@ import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.testing.TestImages;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Batches in flight beside the stream thread: back-pressure, and batches of a task that left. */
 class BatchCoordinatorTest {
     private static final TaskId TASK = new TaskId(0, 0);
 
     private final GatedClassifier model = new GatedClassifier();
-    private final BatchClassifier classifier = new BatchClassifier(model, new ImageDecoder(ImageLimits.defaults()),
-            new Preprocessor(8, 8, CropScheme.CENTER_CROP, Normalization.NONE), 1, 1);
+    private final BatchClassifier classifier = new BatchClassifier(
+            model,
+            new ImageDecoder(ImageLimits.defaults()),
+            new Preprocessor(8, 8, CropScheme.CENTER_CROP, Normalization.NONE),
+            1,
+            1);
     private final KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store = store();
 
     @AfterEach
@@ -48,7 +52,7 @@ class BatchCoordinatorTest {
 
     @Test
     void aFullBatchThatCannotStartMakesTheStreamThreadWaitForTheModel() throws Exception {
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> { });
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> {});
         coordinator.join(TASK, store);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
@@ -67,13 +71,15 @@ class BatchCoordinatorTest {
         streamThread.get(10, TimeUnit.SECONDS);
         coordinator.awaitInFlight();
 
-        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(coordinator.takeDone(TASK))
+                .extracting(BatchCoordinator.Done::offset)
+                .containsExactly(0L, 1L, 2L, 3L);
         assertThat(model.passes.get()).isEqualTo(2);
     }
 
     @Test
     void theBatchOfATaskThatLeftIsDroppedAndItsImagesWaitAgainFromTheStore() throws Exception {
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> { });
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> {});
         coordinator.join(TASK, store);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
@@ -88,18 +94,22 @@ class BatchCoordinatorTest {
 
         coordinator.advance(now());
         coordinator.awaitInFlight();
-        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+        assertThat(coordinator.takeDone(TASK))
+                .extracting(BatchCoordinator.Done::offset)
+                .containsExactly(0L, 1L);
     }
 
     @Test
     void withNoBatchesInFlightTheBatchRunsOnTheCallingThread() throws Exception {
         model.gate.countDown();
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 0, (images, millis) -> { });
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 0, (images, millis) -> {});
         coordinator.join(TASK, store);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
         assertThat(coordinator.inFlight()).isZero();
-        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+        assertThat(coordinator.takeDone(TASK))
+                .extracting(BatchCoordinator.Done::offset)
+                .containsExactly(0L, 1L);
     }
 
     @Test
@@ -111,21 +121,26 @@ class BatchCoordinatorTest {
         // a first process put all three into a batch and crashed before the outcome was forwarded
         log.starting(List.of(ref(0), ref(1), ref(2)));
         // the restarted one: each runs alone, once
-        BatchCoordinator restarted = new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> { }, quarantine);
+        BatchCoordinator restarted =
+                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine);
         restarted.join(TASK, store);
         restarted.advance(now());
         assertThat(model.passSizes).containsExactly(1, 1, 1);
-        assertThat(restarted.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L, 2L);
+        assertThat(restarted.takeDone(TASK))
+                .extracting(BatchCoordinator.Done::offset)
+                .containsExactly(0L, 1L, 2L);
 
         // image 1 went into a batch a second time that never finished: the next process does not run it
         log.starting(List.of(ref(1)));
         log.starting(List.of(ref(1)));
-        BatchCoordinator third = new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> { }, quarantine);
+        BatchCoordinator third =
+                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine);
         third.join(TASK, store);
         third.advance(now());
         List<BatchCoordinator.Done> done = third.takeDone(TASK);
         assertThat(model.passSizes).hasSize(4).endsWith(2); // images 0 and 2, together again
-        BatchCoordinator.Done poisoned = done.stream().filter(d -> d.offset() == 1).findFirst().orElseThrow();
+        BatchCoordinator.Done poisoned =
+                done.stream().filter(d -> d.offset() == 1).findFirst().orElseThrow();
         assertThat(poisoned.result().failure().reason()).isEqualTo(RejectReason.POISON);
         assertThat(poisoned.result().failure().getMessage()).contains("2 batches");
         assertThat(log.attempts(ref(1))).isZero(); // handed on: forgotten
@@ -134,7 +149,13 @@ class BatchCoordinatorTest {
     @Test
     void aBatchPastItsDeadlineIsAbandonedAndItsImagesRunAgainAlone() throws Exception {
         AttemptLog log = AttemptLog.inMemory();
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, Long.MAX_VALUE, 0, 1, (images, millis) -> { },
+        BatchCoordinator coordinator = new BatchCoordinator(
+                classifier,
+                2,
+                Long.MAX_VALUE,
+                0,
+                1,
+                (images, millis) -> {},
                 new BatchCoordinator.Quarantine(log, 3, 200));
         coordinator.join(TASK, store);
         buffer(coordinator, 0, 1);
@@ -151,7 +172,9 @@ class BatchCoordinatorTest {
         coordinator.awaitInFlight();
         coordinator.advance(now());
         coordinator.awaitInFlight();
-        assertThat(coordinator.takeDone(TASK)).extracting(BatchCoordinator.Done::offset).containsExactly(0L, 1L);
+        assertThat(coordinator.takeDone(TASK))
+                .extracting(BatchCoordinator.Done::offset)
+                .containsExactly(0L, 1L);
         assertThat(model.passSizes).containsExactly(1, 1);
     }
 
@@ -160,8 +183,8 @@ class BatchCoordinatorTest {
         buffer(null, 0, 1, 2, 3, 4);
         int each = store.get(0L).getImage().remaining();
         // room for two images a batch; five images wait, so a batch is due at once, not after the delay
-        BatchCoordinator coordinator = new BatchCoordinator(classifier, 100, 2L * each, 60_000, 1,
-                (images, millis) -> { }, BatchCoordinator.Quarantine.inMemory());
+        BatchCoordinator coordinator = new BatchCoordinator(
+                classifier, 100, 2L * each, 60_000, 1, (images, millis) -> {}, BatchCoordinator.Quarantine.inMemory());
         coordinator.join(TASK, store);
         assertThat(coordinator.waitingBytes()).isEqualTo(5L * each);
         assertThat(coordinator.due(now())).isTrue();
@@ -191,12 +214,22 @@ class BatchCoordinatorTest {
 
     private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
         for (long offset : offsets) {
-            store.put(offset, io.resnetstream.batching.internal.PendingImage.newBuilder()
-                    .setImageId("img-" + offset).setKey(null).setImage(ByteBuffer.wrap(TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB))))
-                    .setTopic("images").setPartition(0).setOffset(offset).setEventTime(null)
-                    .setAcceptedAt(now()).build());
+            store.put(
+                    offset,
+                    io.resnetstream.batching.internal.PendingImage.newBuilder()
+                            .setImageId("img-" + offset)
+                            .setKey(null)
+                            .setImage(ByteBuffer.wrap(
+                                    TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB))))
+                            .setTopic("images")
+                            .setPartition(0)
+                            .setOffset(offset)
+                            .setEventTime(null)
+                            .setAcceptedAt(now())
+                            .build());
             if (coordinator != null) {
-                coordinator.buffered(TASK, offset, now(), store.get(offset).getImage().remaining());
+                coordinator.buffered(
+                        TASK, offset, now(), store.get(offset).getImage().remaining());
             }
         }
     }
@@ -207,8 +240,9 @@ class BatchCoordinatorTest {
 
     private static KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store() {
         KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("buffer"), Serdes.Long(), new PendingImageSerde())
-                .withLoggingDisabled().build();
+                        Stores.inMemoryKeyValueStore("buffer"), Serdes.Long(), new PendingImageSerde())
+                .withLoggingDisabled()
+                .build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);
         return store;
@@ -243,13 +277,12 @@ class BatchCoordinatorTest {
             passSizes.add(views);
             float[][] out = new float[views][];
             for (int v = 0; v < views; v++) {
-                out[v] = new float[] { 0.75f, 0.25f };
+                out[v] = new float[] {0.75f, 0.25f};
             }
             return out;
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -1,7 +1,5 @@
 package io.resnetstream.batching;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.resnetstream.batching.AttemptLog.ImageRef;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class FileAttemptLogTest {
     private static final ImageRef A = new ImageRef("images", 0, 41);

@@ -1,10 +1,10 @@
 package io.resnetstream.imaging;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-
-import org.junit.jupiter.api.Test;
 
 class CropSchemeAndNormalizationTest {
 
@@ -18,7 +18,8 @@ class CropSchemeAndNormalizationTest {
         assertThat(CropScheme.TEN_CROP.views()).isEqualTo(10);
         assertThat(CropScheme.CENTER_CROP.views()).isEqualTo(1);
         assertThatThrownBy(() -> CropScheme.parse("five-crop"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ten-crop, center-crop");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ten-crop, center-crop");
     }
 
     @Test
@@ -29,7 +30,8 @@ class CropSchemeAndNormalizationTest {
         assertThat(Normalization.parse("none")).isEqualTo(Normalization.NONE);
         assertThat(Normalization.TORCH.id()).isEqualTo("torch");
         assertThatThrownBy(() -> Normalization.parse("imagenet"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("caffe, torch, tf, none");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("caffe, torch, tf, none");
     }
 
     @Test
@@ -37,6 +39,7 @@ class CropSchemeAndNormalizationTest {
         assertThat(Normalization.CAFFE.sourceChannel(0)).isEqualTo(2);
         assertThat(Normalization.CAFFE.sourceChannel(2)).isEqualTo(0);
         assertThat(Normalization.TORCH.sourceChannel(0)).isEqualTo(0);
-        assertThat(Normalization.CAFFE.normalize(0, 104)).isCloseTo(0.061f, within(1e-6f)); // blue 104 minus the blue mean
+        assertThat(Normalization.CAFFE.normalize(0, 104))
+                .isCloseTo(0.061f, within(1e-6f)); // blue 104 minus the blue mean
     }
 }

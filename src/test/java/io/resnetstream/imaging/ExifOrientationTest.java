@@ -1,18 +1,18 @@
 package io.resnetstream.imaging;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.imgcodecs.Imgcodecs;
+
 import io.resnetstream.testing.TestImages;
 
 import static io.resnetstream.testing.TestImages.colourDistance;
 import static io.resnetstream.testing.TestImages.rgbAt;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import org.opencv.core.Mat;
-import org.opencv.core.MatOfByte;
-import org.opencv.imgcodecs.Imgcodecs;
 
 /**
  * A 48×32 JPEG with coloured quadrants (red top-left, green top-right, blue bottom-left, white
@@ -27,8 +27,10 @@ class ExifOrientationTest {
     private final byte[] stored = TestImages.jpeg(TestImages.quadrants(WIDTH, HEIGHT));
 
     @ParameterizedTest(name = "orientation {0}, little-endian {1}")
-    @CsvSource({"1,true", "2,true", "3,true", "4,true", "5,true", "6,true", "7,true", "8,true",
-            "1,false", "2,false", "3,false", "4,false", "5,false", "6,false", "7,false", "8,false"})
+    @CsvSource({
+        "1,true", "2,true", "3,true", "4,true", "5,true", "6,true", "7,true", "8,true", "1,false", "2,false", "3,false",
+        "4,false", "5,false", "6,false", "7,false", "8,false"
+    })
     void everyOrientationComesOutUpright(int orientation, boolean littleEndian) throws Exception {
         byte[] jpeg = TestImages.withExifOrientation(stored, orientation, littleEndian);
 
@@ -40,12 +42,17 @@ class ExifOrientationTest {
         assertThat(upright.width()).isEqualTo(width);
         assertThat(upright.height()).isEqualTo(height);
         assertThat(decoder.probe(jpeg)).isEqualTo(new ImageHeader("jpeg", width, height));
-        for (int[] point : new int[][] {{width / 4, height / 4}, {3 * width / 4, height / 4},
-                {width / 4, 3 * height / 4}, {3 * width / 4, 3 * height / 4}}) {
+        for (int[] point : new int[][] {
+            {width / 4, height / 4},
+            {3 * width / 4, height / 4},
+            {width / 4, 3 * height / 4},
+            {3 * width / 4, 3 * height / 4}
+        }) {
             int[] source = storedPixelShownAt(orientation, point[0], point[1]);
             int expected = TestImages.quadrantColour(source[0], source[1], WIDTH, HEIGHT);
             assertThat(colourDistance(rgbAt(upright, point[0], point[1]), expected))
-                    .as("colour shown at %d,%d", point[0], point[1]).isLessThan(16);
+                    .as("colour shown at %d,%d", point[0], point[1])
+                    .isLessThan(16);
         }
     }
 
@@ -53,11 +60,14 @@ class ExifOrientationTest {
     void markedCornerLandsWhereTheTagSays() throws Exception {
         // stored top-left is red; after 3 it is bottom-right, after 6 top-right, after 8 bottom-left
         assertThat(rgbAt(decoder.decode(TestImages.withExifOrientation(stored, 3, false)), WIDTH - 4, HEIGHT - 4))
-                .satisfies(rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
+                .satisfies(
+                        rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
         assertThat(rgbAt(decoder.decode(TestImages.withExifOrientation(stored, 6, false)), HEIGHT - 4, 3))
-                .satisfies(rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
+                .satisfies(
+                        rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
         assertThat(rgbAt(decoder.decode(TestImages.withExifOrientation(stored, 8, false)), 3, WIDTH - 4))
-                .satisfies(rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
+                .satisfies(
+                        rgb -> assertThat(colourDistance(rgb, TestImages.RED)).isLessThan(16));
     }
 
     @ParameterizedTest

@@ -1,18 +1,5 @@
 package io.resnetstream.imaging;
 
-import io.resnetstream.testing.TestImages;
-
-import static io.resnetstream.testing.TestImages.BLUE;
-import static io.resnetstream.testing.TestImages.GREEN;
-import static io.resnetstream.testing.TestImages.RED;
-import static io.resnetstream.testing.TestImages.WHITE;
-import static io.resnetstream.testing.TestImages.colourDistance;
-import static io.resnetstream.testing.TestImages.rgbAt;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -27,15 +14,29 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.core.MatOfInt;
 import org.opencv.core.Scalar;
-import org.opencv.core.CvType;
 import org.opencv.imgcodecs.Imgcodecs;
+
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
+import io.resnetstream.testing.TestImages;
+
+import static io.resnetstream.testing.TestImages.BLUE;
+import static io.resnetstream.testing.TestImages.GREEN;
+import static io.resnetstream.testing.TestImages.RED;
+import static io.resnetstream.testing.TestImages.WHITE;
+import static io.resnetstream.testing.TestImages.colourDistance;
+import static io.resnetstream.testing.TestImages.rgbAt;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ImageDecoderTest {
 
@@ -53,9 +54,9 @@ class ImageDecoderTest {
 
         assertThat(decoded.width()).isEqualTo(3);
         assertThat(decoded.height()).isEqualTo(2);
-        assertThat(decoded.rgb()).containsExactly(
-                0x10, 0x20, 0x30, 0xFF, 0, 0, 0, 0xFF, 0,
-                0, 0, 0xFF, 0x7F, 0x80, 0x81, 0xFF, 0xFF, 0xFF);
+        assertThat(decoded.rgb())
+                .containsExactly(
+                        0x10, 0x20, 0x30, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0, 0xFF, 0x7F, 0x80, 0x81, 0xFF, 0xFF, 0xFF);
     }
 
     @Test
@@ -96,7 +97,10 @@ class ImageDecoderTest {
         DecodedImage decoded = decoder.decode(TestImages.jpeg(grey));
 
         int pixel = rgbAt(decoded, 8, 8);
-        assertThat(pixel >> 16).isEqualTo((pixel >> 8) & 0xFF).isEqualTo(pixel & 0xFF).isBetween(197, 203);
+        assertThat(pixel >> 16)
+                .isEqualTo((pixel >> 8) & 0xFF)
+                .isEqualTo(pixel & 0xFF)
+                .isBetween(197, 203);
     }
 
     @Test
@@ -116,7 +120,8 @@ class ImageDecoderTest {
         byte[] r = {(byte) 255, 0, 0, 12};
         byte[] g = {0, (byte) 255, 0, 34};
         byte[] b = {0, 0, (byte) 255, 56};
-        BufferedImage indexed = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_BINARY, new IndexColorModel(2, 4, r, g, b));
+        BufferedImage indexed =
+                new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_BINARY, new IndexColorModel(2, 4, r, g, b));
         for (int x = 0; x < 4; x++) {
             indexed.getRaster().setSample(x, 0, 0, 3 - x);
         }
@@ -128,8 +133,8 @@ class ImageDecoderTest {
 
     @Test
     void sixteenBitRgbPngKeepsTheHighByte() throws Exception {
-        ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-                false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel model = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
         WritableRaster raster = model.createCompatibleWritableRaster(2, 1);
         raster.setPixel(0, 0, new int[] {0x4000, 0xC000, 0xFFFF});
         raster.setPixel(1, 0, new int[] {0x0000, 0x80FF, 0x2000});
@@ -170,7 +175,8 @@ class ImageDecoderTest {
 
         for (int i = 0; i < inks.length; i++) {
             assertThat(colourDistance(rgbAt(decoded, i * 16 + 8, 8), expected[i]))
-                    .as("ink %s", Arrays.toString(inks[i])).isLessThan(12);
+                    .as("ink %s", Arrays.toString(inks[i]))
+                    .isLessThan(12);
         }
     }
 
@@ -219,7 +225,8 @@ class ImageDecoderTest {
 
     @Test
     void sidesWhoseProductOverflowsAreRejected() {
-        assertThat(reasonFor(TestImages.pngClaiming(0xFFFF_FFFFL, 0xFFFF_FFFFL))).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+        assertThat(reasonFor(TestImages.pngClaiming(0xFFFF_FFFFL, 0xFFFF_FFFFL)))
+                .isEqualTo(RejectReason.TOO_MANY_PIXELS);
         assertThat(reasonFor(TestImages.pngClaiming(0x8000_0000L, 1))).isEqualTo(RejectReason.TOO_MANY_PIXELS);
     }
 
@@ -233,12 +240,14 @@ class ImageDecoderTest {
 
     @Test
     void anImageTooLargeOnceResizedIsRefusedFromItsHeader() {
-        ImageDecoder forResNet50 = new ImageDecoder(ImageLimits.defaults().forResize(256, ImageLimits.DEFAULT_MAX_RESIZED_PIXELS));
+        ImageDecoder forResNet50 =
+                new ImageDecoder(ImageLimits.defaults().forResize(256, ImageLimits.DEFAULT_MAX_RESIZED_PIXELS));
         // 77 bytes of PNG, but 131072x256 once its shorter side is 256
         assertThatThrownBy(() -> forResNet50.probe(TestImages.pngClaiming(512, 1)))
                 .isInstanceOf(RejectedInputException.class)
                 .hasMessageContaining("131072")
-                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+                .extracting(e -> ((RejectedInputException) e).reason())
+                .isEqualTo(RejectReason.TOO_MANY_PIXELS);
         assertThat(reasonFor(TestImages.pngClaiming(12_000, 1), forResNet50)).isEqualTo(RejectReason.TOO_MANY_PIXELS);
         // a panorama of 8:1 is 2048x256 once resized: well inside
         assertThat(reasonFor(TestImages.pngClaiming(4000, 500), forResNet50)).isNull();
@@ -252,7 +261,8 @@ class ImageDecoderTest {
         assertThat(image.width()).isEqualTo(64);
         assertThatThrownBy(() -> new ImageDecoder(ImageLimits.defaults().withMaxJpegScans(2)).probe(progressive))
                 .isInstanceOf(RejectedInputException.class)
-                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_MANY_SCANS);
+                .extracting(e -> ((RejectedInputException) e).reason())
+                .isEqualTo(RejectReason.TOO_MANY_SCANS);
     }
 
     @Test
@@ -267,9 +277,13 @@ class ImageDecoderTest {
     void pixelLimitIsInclusive() throws Exception {
         byte[] png = TestImages.png(TestImages.quadrants(100, 100));
 
-        assertThat(new ImageDecoder(new ImageLimits(1 << 20, 10_000)).decode(png).width()).isEqualTo(100);
+        assertThat(new ImageDecoder(new ImageLimits(1 << 20, 10_000))
+                        .decode(png)
+                        .width())
+                .isEqualTo(100);
         assertThatThrownBy(() -> new ImageDecoder(new ImageLimits(1 << 20, 9_999)).probe(png))
-                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+                .extracting(e -> ((RejectedInputException) e).reason())
+                .isEqualTo(RejectReason.TOO_MANY_PIXELS);
     }
 
     @Test
@@ -280,9 +294,11 @@ class ImageDecoderTest {
 
         assertThat(small.decode(Arrays.copyOf(png, 1000)).width()).isEqualTo(2);
         assertThatThrownBy(() -> small.decode(padded))
-                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_LARGE);
+                .extracting(e -> ((RejectedInputException) e).reason())
+                .isEqualTo(RejectReason.TOO_LARGE);
         assertThatThrownBy(() -> small.probe(new byte[5000]))
-                .extracting(e -> ((RejectedInputException) e).reason()).isEqualTo(RejectReason.TOO_LARGE);
+                .extracting(e -> ((RejectedInputException) e).reason())
+                .isEqualTo(RejectReason.TOO_LARGE);
     }
 
     @Test
@@ -297,8 +313,11 @@ class ImageDecoderTest {
     @Test
     void truncatedPngBmpGifAndWebpAreUndecodable() {
         BufferedImage noise = TestImages.noise(64, 64, 7);
-        for (byte[] encoded : List.of(TestImages.png(noise), TestImages.encode(noise, "bmp"),
-                TestImages.encode(noise, "gif"), webpLossless(noise))) {
+        for (byte[] encoded : List.of(
+                TestImages.png(noise),
+                TestImages.encode(noise, "bmp"),
+                TestImages.encode(noise, "gif"),
+                webpLossless(noise))) {
             assertThat(reasonFor(Arrays.copyOf(encoded, encoded.length / 2))).isEqualTo(RejectReason.UNDECODABLE);
             assertThat(reasonFor(Arrays.copyOf(encoded, 20))).isEqualTo(RejectReason.UNDECODABLE);
         }
@@ -312,18 +331,21 @@ class ImageDecoderTest {
 
         assertThat(reasonFor(random)).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
         assertThat(reasonFor(new byte[0])).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
-        assertThat(reasonFor("<svg xmlns='http://www.w3.org/2000/svg'/>".getBytes())).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
+        assertThat(reasonFor("<svg xmlns='http://www.w3.org/2000/svg'/>".getBytes()))
+                .isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"jpeg", "png"})
     void decodesConcurrentlyWithIdenticalResults(String format) throws Exception {
-        byte[] encoded = format.equals("png") ? TestImages.png(TestImages.noise(120, 90, 7)) : TestImages.jpeg(TestImages.noise(120, 90, 7));
+        byte[] encoded = format.equals("png")
+                ? TestImages.png(TestImages.noise(120, 90, 7))
+                : TestImages.jpeg(TestImages.noise(120, 90, 7));
         byte[] expected = decoder.decode(encoded).rgb();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<byte[]>> results = pool.invokeAll(
-                    java.util.Collections.nCopies(40, () -> decoder.decode(encoded).rgb()));
+            List<Future<byte[]>> results = pool.invokeAll(java.util.Collections.nCopies(
+                    40, () -> decoder.decode(encoded).rgb()));
             for (Future<byte[]> result : results) {
                 assertThat(result.get()).isEqualTo(expected);
             }

@@ -1,20 +1,21 @@
 package io.resnetstream.imaging;
 
-import io.resnetstream.testing.TestImages;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import io.resnetstream.testing.TestImages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class PreprocessorTest {
 
@@ -27,8 +28,8 @@ class PreprocessorTest {
         "256, 341, 32, 117, 16, 58", // portrait, odd margin: floor(117 / 2)
         "256, 256, 32, 32, 16, 16", // square
     })
-    void tenCropBoxesAreCornersCentreThenTheirFlips(int width, int height, int right, int bottom, int centreX,
-            int centreY) {
+    void tenCropBoxesAreCornersCentreThenTheirFlips(
+            int width, int height, int right, int bottom, int centreX, int centreY) {
         List<CropBox> expected = new java.util.ArrayList<>();
         for (boolean flipped : new boolean[] {false, true}) {
             expected.add(new CropBox(0, 0, 224, flipped));
@@ -83,8 +84,12 @@ class PreprocessorTest {
                     int o = ((view * crop + y) * crop + x) * 3;
                     int sourceX = box.x() + (box.flipped() ? crop - 1 - x : x);
                     int sourceY = box.y() + y;
-                    assertThat(decodeX(out, o)).as("view %d x at %d,%d", view, x, y).isEqualTo(sourceX);
-                    assertThat(decodeY(out, o)).as("view %d y at %d,%d", view, x, y).isEqualTo(sourceY);
+                    assertThat(decodeX(out, o))
+                            .as("view %d x at %d,%d", view, x, y)
+                            .isEqualTo(sourceX);
+                    assertThat(decodeY(out, o))
+                            .as("view %d y at %d,%d", view, x, y)
+                            .isEqualTo(sourceY);
                 }
             }
         }
@@ -103,7 +108,8 @@ class PreprocessorTest {
                 for (int x = 0; x < crop; x++) {
                     int plain = view * perView + (y * crop + x) * 3;
                     int mirrored = (view + 5) * perView + (y * crop + (crop - 1 - x)) * 3;
-                    assertThat(Arrays.copyOfRange(out, mirrored, mirrored + 3)).containsExactly(Arrays.copyOfRange(out, plain, plain + 3));
+                    assertThat(Arrays.copyOfRange(out, mirrored, mirrored + 3))
+                            .containsExactly(Arrays.copyOfRange(out, plain, plain + 3));
                 }
             }
         }
@@ -119,8 +125,10 @@ class PreprocessorTest {
         small.writeViews(image, batch, small.floatsPerImage());
 
         assertThat(Arrays.copyOfRange(batch, 0, small.floatsPerImage())).containsOnly(-1f);
-        assertThat(Arrays.copyOfRange(batch, small.floatsPerImage(), 2 * small.floatsPerImage())).containsOnly(9f);
-        assertThat(Arrays.copyOfRange(batch, 2 * small.floatsPerImage(), batch.length)).containsOnly(-1f);
+        assertThat(Arrays.copyOfRange(batch, small.floatsPerImage(), 2 * small.floatsPerImage()))
+                .containsOnly(9f);
+        assertThat(Arrays.copyOfRange(batch, 2 * small.floatsPerImage(), batch.length))
+                .containsOnly(-1f);
         assertThatThrownBy(() -> small.writeViews(image, batch, 2 * small.floatsPerImage() + 1))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
@@ -133,10 +141,16 @@ class PreprocessorTest {
 
     @Test
     void torchIsRgbScaledThenStandardised() {
-        assertThat(centrePixel(Normalization.TORCH, 10, 20, 30)).containsExactly(new float[] {
-                (10 / 255f - 0.485f) / 0.229f, (20 / 255f - 0.456f) / 0.224f, (30 / 255f - 0.406f) / 0.225f}, within(1e-5f));
-        assertThat(centrePixel(Normalization.TORCH, 255, 0, 128)).containsExactly(new float[] {
-                (1 - 0.485f) / 0.229f, -0.456f / 0.224f, (128 / 255f - 0.406f) / 0.225f}, within(1e-5f));
+        assertThat(centrePixel(Normalization.TORCH, 10, 20, 30))
+                .containsExactly(
+                        new float[] {
+                            (10 / 255f - 0.485f) / 0.229f, (20 / 255f - 0.456f) / 0.224f, (30 / 255f - 0.406f) / 0.225f
+                        },
+                        within(1e-5f));
+        assertThat(centrePixel(Normalization.TORCH, 255, 0, 128))
+                .containsExactly(
+                        new float[] {(1 - 0.485f) / 0.229f, -0.456f / 0.224f, (128 / 255f - 0.406f) / 0.225f},
+                        within(1e-5f));
     }
 
     @Test
@@ -193,7 +207,8 @@ class PreprocessorTest {
 
         for (DecodedImage resized : List.of(shrunk, enlarged)) {
             assertThat(TestImages.rgbAt(resized, 0, 0)).isEqualTo(0xC86432);
-            assertThat(TestImages.rgbAt(resized, resized.width() - 1, resized.height() - 1)).isEqualTo(0xC86432);
+            assertThat(TestImages.rgbAt(resized, resized.width() - 1, resized.height() - 1))
+                    .isEqualTo(0xC86432);
         }
     }
 
@@ -207,7 +222,8 @@ class PreprocessorTest {
             }
         }
 
-        DecodedImage halved = new Preprocessor(2, 2, CropScheme.CENTER_CROP, Normalization.NONE).resizeShorterSide(stripes);
+        DecodedImage halved =
+                new Preprocessor(2, 2, CropScheme.CENTER_CROP, Normalization.NONE).resizeShorterSide(stripes);
 
         assertThat(halved.width()).isEqualTo(4);
         for (byte value : halved.rgb()) {

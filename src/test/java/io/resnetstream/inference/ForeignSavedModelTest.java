@@ -1,13 +1,8 @@
 package io.resnetstream.inference;
 
-import io.resnetstream.testing.RandomViews;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
 import java.io.IOException;
 import java.nio.file.Path;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +17,12 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+
+import io.resnetstream.testing.RandomViews;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * A SavedModel made elsewhere, with no manifest or labels, weights in variables, a Keras-style signature
@@ -41,18 +42,27 @@ class ForeignSavedModelTest {
         TensorFlowRuntime.engine();
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            Operand<TFloat32> images = tf.withName("input_1").placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, SIDE, SIDE, 3)));
+            Operand<TFloat32> images =
+                    tf.withName("input_1").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, SIDE, SIDE, 3)));
             Variable<TFloat32> kernel = tf.withName("dense_kernel").variable(Shape.of(3, 5), TFloat32.class);
             Placeholder<TFloat32> initialValue = tf.placeholder(TFloat32.class);
             Operand<TFloat32> pooled = tf.math.mean(images, tf.constant(new int[] {1, 2}));
             Operand<TFloat32> logits = tf.withName("dense").linalg.matMul(pooled, tf.identity(kernel));
-            Signature signature = Signature.builder().key("serving_default").input("input_1", images)
-                    .output("dense", logits).build();
+            Signature signature = Signature.builder()
+                    .key("serving_default")
+                    .input("input_1", images)
+                    .output("dense", logits)
+                    .build();
             try (Session session = new Session(graph);
                     TFloat32 value = TFloat32.tensorOf(Shape.of(3, 5), DataBuffers.of(flatten(DENSE), true, false))) {
-                session.runner().feed(initialValue, value).addTarget(tf.assign(kernel, initialValue)).run();
-                SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
+                session.runner()
+                        .feed(initialValue, value)
+                        .addTarget(tf.assign(kernel, initialValue))
+                        .run();
+                SavedModelBundle.exporter(dir.toString())
+                        .withSession(session)
+                        .withSignature(signature)
+                        .export();
             }
         }
     }
@@ -94,7 +104,8 @@ class ForeignSavedModelTest {
     void rejectsNamesTheSignatureDoesNotHave() {
         ModelManifest wrong = new ModelManifest(null, null, null, "none", 0, 0, "images", null, false, null);
         assertThatThrownBy(() -> TensorFlowClassifier.load(dir, wrong))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input_1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("input_1");
     }
 
     @Test

@@ -1,19 +1,19 @@
 package io.resnetstream.inference;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-
-import org.junit.jupiter.api.Test;
 
 class ImageScoresTest {
 
     @Test
     void averagesTheViewsSoftmaxOutputsAndCountsAgreeingViews() {
         float[][] views = {
-                { 0.7f, 0.2f, 0.1f }, // votes 0
-                { 0.1f, 0.6f, 0.3f }, // votes 1
-                { 0.5f, 0.4f, 0.1f }, // votes 0
-                { 0.2f, 0.5f, 0.3f }, // votes 1
+            {0.7f, 0.2f, 0.1f}, // votes 0
+            {0.1f, 0.6f, 0.3f}, // votes 1
+            {0.5f, 0.4f, 0.1f}, // votes 0
+            {0.2f, 0.5f, 0.3f}, // votes 1
         };
         ImageScores s = ImageScores.average(views, 0, 4, 2);
 
@@ -27,7 +27,7 @@ class ImageScoresTest {
 
     @Test
     void readsOnlyItsOwnRowsOfABatch() {
-        float[][] batch = { { 1, 0 }, { 1, 0 }, { 0, 1 }, { 0.4f, 0.6f } };
+        float[][] batch = {{1, 0}, {1, 0}, {0, 1}, {0.4f, 0.6f}};
         ImageScores second = ImageScores.average(batch, 2, 2, 5);
 
         assertThat(second.topClasses()).containsExactly(1, 0); // k is capped at the class count
@@ -37,7 +37,7 @@ class ImageScoresTest {
 
     @Test
     void aSingleViewIsItsOwnAverage() {
-        ImageScores s = ImageScores.average(new float[][] { { 0.1f, 0.2f, 0.7f } }, 0, 1, 1);
+        ImageScores s = ImageScores.average(new float[][] {{0.1f, 0.2f, 0.7f}}, 0, 1, 1);
         assertThat(s.topClasses()).containsExactly(2);
         assertThat(s.topProbabilities()[0]).isEqualTo(0.7f);
         assertThat(s.topViewVotes()).isEqualTo(1);

@@ -1,11 +1,5 @@
 package io.resnetstream.ingest;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import com.sun.net.httpserver.HttpServer;
-import io.resnetstream.outcome.RejectReason;
-import io.resnetstream.outcome.RejectedInputException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,9 +11,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class UriFetcherTest {
 
@@ -43,7 +45,8 @@ class UriFetcherTest {
         byte[] content = {1, 2, 3, 4, 5};
         Files.write(images.resolve("a.jpg"), content);
 
-        byte[] fetched = fileFetcher(images, 100).fetch(images.resolve("a.jpg").toUri().toString());
+        byte[] fetched =
+                fileFetcher(images, 100).fetch(images.resolve("a.jpg").toUri().toString());
 
         assertThat(fetched).containsExactly(content);
     }
@@ -55,8 +58,12 @@ class UriFetcherTest {
         UriFetcher fetcher = fileFetcher(images, 100);
         String base = images.toUri().toString(); // ends with "/"
 
-        for (String escape : List.of(base + "../secret.txt", base + "%2e%2e/secret.txt", base + "..%2Fsecret.txt",
-                base.substring(0, base.length() - 1) + "X/../../secret.txt", temp.resolve("secret.txt").toUri().toString())) {
+        for (String escape : List.of(
+                base + "../secret.txt",
+                base + "%2e%2e/secret.txt",
+                base + "..%2Fsecret.txt",
+                base.substring(0, base.length() - 1) + "X/../../secret.txt",
+                temp.resolve("secret.txt").toUri().toString())) {
             assertThat(reasonFor(fetcher, escape)).as(escape).isEqualTo(RejectReason.URI_NOT_ALLOWED);
         }
     }
@@ -67,7 +74,9 @@ class UriFetcherTest {
         Files.writeString(temp.resolve("secret.txt"), "secret");
         Files.createSymbolicLink(images.resolve("link.jpg"), temp.resolve("secret.txt"));
 
-        assertThat(reasonFor(fileFetcher(images, 100), images.resolve("link.jpg").toUri().toString()))
+        assertThat(reasonFor(
+                        fileFetcher(images, 100),
+                        images.resolve("link.jpg").toUri().toString()))
                 .isEqualTo(RejectReason.URI_NOT_ALLOWED);
     }
 
@@ -78,8 +87,10 @@ class UriFetcherTest {
         Files.write(images.resolve("big.jpg"), new byte[101]);
         UriFetcher fetcher = fileFetcher(images, 100);
 
-        assertThat(fetcher.fetch(images.resolve("exact.jpg").toUri().toString())).hasSize(100);
-        assertThat(reasonFor(fetcher, images.resolve("big.jpg").toUri().toString())).isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(fetcher.fetch(images.resolve("exact.jpg").toUri().toString()))
+                .hasSize(100);
+        assertThat(reasonFor(fetcher, images.resolve("big.jpg").toUri().toString()))
+                .isEqualTo(RejectReason.TOO_LARGE);
     }
 
     @Test
@@ -88,7 +99,8 @@ class UriFetcherTest {
         Files.createDirectories(images.resolve("sub"));
         UriFetcher fetcher = fileFetcher(images, 100);
 
-        assertThat(reasonFor(fetcher, images.resolve("missing.jpg").toUri().toString())).isEqualTo(RejectReason.FETCH_FAILED);
+        assertThat(reasonFor(fetcher, images.resolve("missing.jpg").toUri().toString()))
+                .isEqualTo(RejectReason.FETCH_FAILED);
         assertThat(reasonFor(fetcher, images.resolve("sub").toUri().toString())).isEqualTo(RejectReason.FETCH_FAILED);
     }
 
@@ -97,7 +109,8 @@ class UriFetcherTest {
         Files.write(temp.resolve("a.jpg"), new byte[] {1});
         UriFetcher fetcher = new UriFetcher(UriPolicy.none(), 100);
 
-        assertThat(reasonFor(fetcher, temp.resolve("a.jpg").toUri().toString())).isEqualTo(RejectReason.URI_NOT_ALLOWED);
+        assertThat(reasonFor(fetcher, temp.resolve("a.jpg").toUri().toString()))
+                .isEqualTo(RejectReason.URI_NOT_ALLOWED);
         assertThat(reasonFor(fetcher, "http://127.0.0.1/a.jpg")).isEqualTo(RejectReason.URI_NOT_ALLOWED);
         assertThat(reasonFor(fetcher, "not a uri")).isEqualTo(RejectReason.URI_NOT_ALLOWED);
     }
@@ -117,7 +130,9 @@ class UriFetcherTest {
         UriFetcher fetcher = httpFetcher(base, 1000, Duration.ofSeconds(5));
 
         assertThat(reasonFor(fetcher, base + "images/missing")).isEqualTo(RejectReason.FETCH_FAILED);
-        assertThat(reasonFor(fetcher, base + "images/redirect")).as("redirects are not followed").isEqualTo(RejectReason.FETCH_FAILED);
+        assertThat(reasonFor(fetcher, base + "images/redirect"))
+                .as("redirects are not followed")
+                .isEqualTo(RejectReason.FETCH_FAILED);
         assertThat(reasonFor(fetcher, base + "elsewhere/ok")).isEqualTo(RejectReason.URI_NOT_ALLOWED);
     }
 
@@ -126,8 +141,12 @@ class UriFetcherTest {
         String base = startServer();
         UriFetcher fetcher = httpFetcher(base, 999, Duration.ofSeconds(5));
 
-        assertThat(reasonFor(fetcher, base + "images/chunked")).as("no Content-Length").isEqualTo(RejectReason.TOO_LARGE);
-        assertThat(reasonFor(fetcher, base + "images/declared-huge")).as("Content-Length").isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(reasonFor(fetcher, base + "images/chunked"))
+                .as("no Content-Length")
+                .isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(reasonFor(fetcher, base + "images/declared-huge"))
+                .as("Content-Length")
+                .isEqualTo(RejectReason.TOO_LARGE);
     }
 
     @Test
@@ -141,7 +160,8 @@ class UriFetcherTest {
     }
 
     private UriFetcher fileFetcher(Path directory, long maxBytes) {
-        return new UriFetcher(new UriPolicy(Set.of("file"), List.of(directory.toUri().toString())), maxBytes);
+        return new UriFetcher(
+                new UriPolicy(Set.of("file"), List.of(directory.toUri().toString())), maxBytes);
     }
 
     private static UriFetcher httpFetcher(String base, long maxBytes, Duration timeout) {

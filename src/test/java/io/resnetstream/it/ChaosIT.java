@@ -1,8 +1,5 @@
 package io.resnetstream.it;
 
-import io.resnetstream.testing.LocalStack;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
+import io.resnetstream.testing.LocalStack;
 import io.resnetstream.tools.Chaos;
 import io.resnetstream.tools.ChaosReport;
 import io.resnetstream.topology.ResnetConfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The kill loop of {@code bin/resnet-stream chaos}, sized for CI: 500 images, the service killed with SIGKILL three
@@ -29,19 +29,26 @@ class ChaosIT {
      * the ~70 s recovery that a non-fencing restart used to take.
      */
     static final Duration RESTART_BOUND = Duration.ofSeconds(25);
+
     static final Duration SIGTERM_BOUND = Duration.ofSeconds(20);
 
     @Test
     void aServiceKilledThreeTimesLosesNothingAndDuplicatesNothing() throws Exception {
         long seed = Long.getLong("it.chaos.seed", ThreadLocalRandom.current().nextLong(1_000_000));
         // 6 images/s: the input lasts ~85 s, longer than three restarts, so every kill lands while work remains.
-        Chaos.Plan plan = new Chaos.Plan(500, 3, Duration.ofMillis(500), Duration.ofSeconds(3),
-                Chaos.GapFrom.FIRST_OUTCOME, false, seed, 6);
-        Chaos.Setup setup = new Chaos.Setup(LocalStack.BOOTSTRAP, LocalStack.REGISTRY_URL, StackClients.APP,
-                Path.of(MODEL).toAbsolutePath(), Path.of("target", "it-chaos").toAbsolutePath(), Map.of(),
+        Chaos.Plan plan = new Chaos.Plan(
+                500, 3, Duration.ofMillis(500), Duration.ofSeconds(3), Chaos.GapFrom.FIRST_OUTCOME, false, seed, 6);
+        Chaos.Setup setup = new Chaos.Setup(
+                LocalStack.BOOTSTRAP,
+                LocalStack.REGISTRY_URL,
+                StackClients.APP,
+                Path.of(MODEL).toAbsolutePath(),
+                Path.of("target", "it-chaos").toAbsolutePath(),
+                Map.of(),
                 () -> {
                     throw new AssertionError("no broker restart in this test");
-                }, Duration.ofMinutes(2));
+                },
+                Duration.ofMinutes(2));
 
         ChaosReport report = new Chaos(plan, setup).execute();
         report.print(new PrintWriter(System.out, true));
@@ -50,12 +57,19 @@ class ChaosIT {
         assertThat(report.sendFailures()).as("images not sent").isZero();
         assertThat(report.drained()).as("outputs read to their end").isTrue();
         assertThat(report.tally().missing()).as("ids without an outcome").isEmpty();
-        assertThat(report.tally().duplicates()).as("ids with more than one outcome").isEmpty();
-        assertThat(report.tally().unexpected()).as("outcomes for ids never sent").isEmpty();
-        assertThat(report.events()).as("the service never exited by itself")
+        assertThat(report.tally().duplicates())
+                .as("ids with more than one outcome")
+                .isEmpty();
+        assertThat(report.tally().unexpected())
+                .as("outcomes for ids never sent")
+                .isEmpty();
+        assertThat(report.events())
+                .as("the service never exited by itself")
                 .noneMatch(e -> e.kind() == ChaosReport.Kind.EXIT);
         assertThat(report.restarts()).hasSize(3).allSatisfy(restart -> assertThat(restart.toFirstOutcome())
-                .as("%s: start to first new outcome", restart.what()).isNotNull().isLessThanOrEqualTo(RESTART_BOUND));
+                .as("%s: start to first new outcome", restart.what())
+                .isNotNull()
+                .isLessThanOrEqualTo(RESTART_BOUND));
         assertThat(report.sigtermToExit()).as("SIGTERM to exit").isLessThanOrEqualTo(SIGTERM_BOUND);
     }
 }

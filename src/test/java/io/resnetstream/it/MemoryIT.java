@@ -1,10 +1,8 @@
 package io.resnetstream.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,10 @@ import io.resnetstream.contracts.Prediction;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.serde.SerdeOptions;
 import io.resnetstream.testing.TestImages;
-import io.resnetstream.topology.ResnetConfig;
 import io.resnetstream.tools.ServiceProcess;
+import io.resnetstream.topology.ResnetConfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Memory you can plan: the packaged service under a small heap takes a burst of images at the size limit, and
@@ -60,27 +60,37 @@ class MemoryIT {
             producer.flush();
         }
         Path log = Path.of("target", "it-logs", "memory-" + stack.run + ".log");
-        try (ServiceProcess service = ServiceProcess.start(StackClients.APP, List.of(HEAP,
-                "-XX:+ExitOnOutOfMemoryError"), settings, log)) {
-            List<ConsumerRecord<String, byte[]>> out = stack.readOutputs(r -> r.size() >= IMAGES, TIMEOUT,
-                    service);
-            assertThat(out).extracting(ConsumerRecord::key).doesNotHaveDuplicates()
+        try (ServiceProcess service =
+                ServiceProcess.start(StackClients.APP, List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"), settings, log)) {
+            List<ConsumerRecord<String, byte[]>> out = stack.readOutputs(r -> r.size() >= IMAGES, TIMEOUT, service);
+            assertThat(out)
+                    .extracting(ConsumerRecord::key)
+                    .doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(sent);
             assertThat(out).allSatisfy(r -> assertThat(r.topic()).isEqualTo(stack.predictions));
-            var predictions = new AvroSerde<>(StackClients.registry(), Prediction.class, SerdeOptions.values()).deserializer();
-            assertThat(out).allSatisfy(r -> assertThat(predictions.deserialize(r.topic(), r.value()).getTimings()
-                    .getBatchImages()).as("the byte budget cuts batches at 4 images").isLessThanOrEqualTo(4));
+            var predictions =
+                    new AvroSerde<>(StackClients.registry(), Prediction.class, SerdeOptions.values()).deserializer();
+            assertThat(out).allSatisfy(r -> assertThat(predictions
+                            .deserialize(r.topic(), r.value())
+                            .getTimings()
+                            .getBatchImages())
+                    .as("the byte budget cuts batches at 4 images")
+                    .isLessThanOrEqualTo(4));
             assertThat(service.alive()).isTrue();
             // the peak resident set of the service under its 160 MB heap, for the record
             String peak = Files.readAllLines(Path.of("/proc", String.valueOf(service.pid()), "status")).stream()
-                    .filter(line -> line.startsWith("VmHWM")).findFirst().orElse("VmHWM: unknown");
-            System.out.printf("MemoryIT: %d images of up to %d bytes, heap %s, peak RSS %s%n", IMAGES, largest, HEAP,
-                    peak.replaceAll("\\s+", " "));
+                    .filter(line -> line.startsWith("VmHWM"))
+                    .findFirst()
+                    .orElse("VmHWM: unknown");
+            System.out.printf(
+                    "MemoryIT: %d images of up to %d bytes, heap %s, peak RSS %s%n",
+                    IMAGES, largest, HEAP, peak.replaceAll("\\s+", " "));
         }
         assertThat(Files.readString(log)).doesNotContain("java.lang.OutOfMemoryError");
     }
 
     private String tempDir() throws java.io.IOException {
-        return Files.createTempDirectory("resnet-stream-" + stack.run + "-state").toString();
+        return Files.createTempDirectory("resnet-stream-" + stack.run + "-state")
+                .toString();
     }
 }

@@ -91,7 +91,8 @@ final class PrivateStack implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
         cmd.addAll(List.of(args));
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -105,7 +106,9 @@ final class PrivateStack implements AutoCloseable {
     /** The shared stack's jars: {@code $RESNET_STACK_DIR/lib} as the shared stack was started, by default {@code .stack/lib}. */
     private static Path sharedLib() {
         String shared = System.getenv("RESNET_STACK_DIR");
-        return (shared != null ? Path.of(shared) : Path.of(".stack")).toAbsolutePath().resolve("lib");
+        return (shared != null ? Path.of(shared) : Path.of(".stack"))
+                .toAbsolutePath()
+                .resolve("lib");
     }
 
     private static int freePort() throws IOException {

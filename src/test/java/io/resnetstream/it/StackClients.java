@@ -1,7 +1,5 @@
 package io.resnetstream.it;
 
-import io.resnetstream.testing.LocalStack;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +23,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.resnetstream.registry.HttpSchemaRegistry;
-import io.resnetstream.registry.RegistrySettings;
+import io.resnetstream.testing.LocalStack;
 import io.resnetstream.tools.ServiceProcess;
-import io.resnetstream.topology.ResnetConfig;
 
 /** Clients of the real local stack (deploy/stack.sh) for integration tests, on fresh topics per test. */
 final class StackClients {
@@ -65,8 +62,12 @@ final class StackClients {
 
     void createTopics(int imagePartitions) throws Exception {
         try (Admin admin = Admin.create(props())) {
-            admin.createTopics(List.of(new NewTopic(images, imagePartitions, (short) 1),
-                    new NewTopic(predictions, 2, (short) 1), new NewTopic(deadLetters, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic(images, imagePartitions, (short) 1),
+                            new NewTopic(predictions, 2, (short) 1),
+                            new NewTopic(deadLetters, 1, (short) 1)))
+                    .all()
+                    .get();
         }
     }
 
@@ -91,8 +92,8 @@ final class StackClients {
     }
 
     /** Reads committed records of both output topics until {@code done} holds or the timeout passes. */
-    List<ConsumerRecord<String, byte[]>> readOutputs(Predicate<List<ConsumerRecord<String, byte[]>>> done,
-            Duration timeout, ServiceProcess service) {
+    List<ConsumerRecord<String, byte[]>> readOutputs(
+            Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout, ServiceProcess service) {
         Properties p = props();
         p.put("group.id", run + "-reader-" + UUID.randomUUID());
         p.put("isolation.level", "read_committed");
@@ -115,18 +116,27 @@ final class StackClients {
     long committedInputs() throws Exception {
         try (Admin admin = Admin.create(props())) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(run)
-                    .partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(images) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(images) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         }
     }
 
     long endOffsets(String topic) throws Exception {
         try (Admin admin = Admin.create(props())) {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> specs = new java.util.HashMap<>();
             partitions.forEach(pi -> specs.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(specs).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+            return admin.listOffsets(specs).all().get().values().stream()
+                    .mapToLong(r -> r.offset())
+                    .sum();
         }
     }
 }

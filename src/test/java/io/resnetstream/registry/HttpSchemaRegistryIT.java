@@ -1,10 +1,5 @@
 package io.resnetstream.registry;
 
-import io.resnetstream.testing.LocalStack;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 
@@ -12,23 +7,35 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
+import io.resnetstream.testing.LocalStack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /** The client against a real registry (Apicurio's Confluent API by default; see {@link ItRegistry}). */
 class HttpSchemaRegistryIT {
-    private static final Schema V1 = SchemaBuilder.record("Reading").namespace("it.registry").fields()
+    private static final Schema V1 = SchemaBuilder.record("Reading")
+            .namespace("it.registry")
+            .fields()
             .requiredString("sensor")
             .requiredDouble("value")
             .endRecord();
-    private static final Schema V2_NEW_FIELD_WITHOUT_DEFAULT = SchemaBuilder.record("Reading").namespace("it.registry")
+    private static final Schema V2_NEW_FIELD_WITHOUT_DEFAULT = SchemaBuilder.record("Reading")
+            .namespace("it.registry")
             .fields()
             .requiredString("sensor")
             .requiredDouble("value")
             .requiredString("unit")
             .endRecord();
-    private static final Schema V2_NEW_FIELD_WITH_DEFAULT = SchemaBuilder.record("Reading").namespace("it.registry")
+    private static final Schema V2_NEW_FIELD_WITH_DEFAULT = SchemaBuilder.record("Reading")
+            .namespace("it.registry")
             .fields()
             .requiredString("sensor")
             .requiredDouble("value")
-            .name("unit").type().stringType().stringDefault("celsius")
+            .name("unit")
+            .type()
+            .stringType()
+            .stringDefault("celsius")
             .endRecord();
 
     @Test
@@ -41,7 +48,9 @@ class HttpSchemaRegistryIT {
         assertThat(elsewhere.getById(id)).isEqualTo(V1);
         assertThat(elsewhere.lookup(subject, V1)).isEqualTo(id);
         assertThat(elsewhere.latest(subject)).isEqualTo(new RegisteredSchema(subject, 1, id, V1));
-        assertThat(LocalStack.newRegistryClient().register(subject, V1)).as("registering again").isEqualTo(id);
+        assertThat(LocalStack.newRegistryClient().register(subject, V1))
+                .as("registering again")
+                .isEqualTo(id);
     }
 
     @Test
@@ -66,19 +75,21 @@ class HttpSchemaRegistryIT {
         HttpSchemaRegistry client = LocalStack.newRegistryClient();
 
         assertThatThrownBy(() -> client.lookup(subject, V1))
-                .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
+                .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode())
+                        .isEqualTo(40401));
         assertThatThrownBy(() -> client.latest(subject)).isInstanceOf(SchemaNotRegisteredException.class);
 
         client.register(subject, V1);
         assertThatThrownBy(() -> client.lookup(subject, V2_NEW_FIELD_WITH_DEFAULT))
-                .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode()).isEqualTo(40403));
+                .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.errorCode())
+                        .isEqualTo(40403));
     }
 
     @Test
     void anUnknownIdIsUnknownSchemaException() {
         assertThatThrownBy(() -> LocalStack.newRegistryClient().getById(Integer.MAX_VALUE))
-                .isInstanceOfSatisfying(UnknownSchemaException.class,
-                        e -> assertThat(e.schemaId()).isEqualTo(Integer.MAX_VALUE))
+                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId())
+                        .isEqualTo(Integer.MAX_VALUE))
                 .hasMessageContaining(LocalStack.REGISTRY_URL);
     }
 
@@ -106,8 +117,15 @@ class HttpSchemaRegistryIT {
 
     @Test
     void readsTheGlobalCompatibilityLevel() {
-        assertThat(LocalStack.newRegistryClient().getCompatibility(null)).isIn("NONE", "BACKWARD", "BACKWARD_TRANSITIVE",
-                "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
+        assertThat(LocalStack.newRegistryClient().getCompatibility(null))
+                .isIn(
+                        "NONE",
+                        "BACKWARD",
+                        "BACKWARD_TRANSITIVE",
+                        "FORWARD",
+                        "FORWARD_TRANSITIVE",
+                        "FULL",
+                        "FULL_TRANSITIVE");
     }
 
     @Test
@@ -117,10 +135,13 @@ class HttpSchemaRegistryIT {
             closedPort = socket.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/apis/ccompat/v7";
-        HttpSchemaRegistry client = new HttpSchemaRegistry(RegistrySettings.builder(url).build());
+        HttpSchemaRegistry client =
+                new HttpSchemaRegistry(RegistrySettings.builder(url).build());
 
         assertThatThrownBy(() -> client.register(LocalStack.unique("readings-value"), V1))
-                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
-                .hasMessageContaining(url).hasMessageContaining("unreachable");
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
+                .hasMessageContaining(url)
+                .hasMessageContaining("unreachable");
     }
 }

@@ -1,10 +1,5 @@
 package io.resnetstream.registry;
 
-import io.resnetstream.testing.FakeRegistryServer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +15,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.resnetstream.testing.FakeRegistryServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /** The client's requests and its reading of answers, against canned answers; the real registry is in the IT. */
 class HttpSchemaRegistryTest {
-    private static final Schema ORDER = SchemaBuilder.record("Order").namespace("test").fields()
-            .requiredString("id").endRecord();
+    private static final Schema ORDER = SchemaBuilder.record("Order")
+            .namespace("test")
+            .fields()
+            .requiredString("id")
+            .endRecord();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FakeRegistryServer registry;
@@ -68,17 +71,20 @@ class HttpSchemaRegistryTest {
 
     /** What the registry holds under an id but an Avro reader cannot use: the record's fault, like an unknown id. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "a PROTOBUF schema | {\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}",
-        "a JSON schema     | {\"schemaType\":\"JSON\",\"schema\":\"{}\"}",
-        "references        | {\"schema\":\"\\\"string\\\"\",\"references\":[{\"name\":\"a\",\"subject\":\"a\",\"version\":1}]}",
-        "unparsable text   | {\"schema\":\"{not avro\"}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "a PROTOBUF schema | {\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}",
+                "a JSON schema     | {\"schemaType\":\"JSON\",\"schema\":\"{}\"}",
+                "references        | {\"schema\":\"\\\"string\\\"\",\"references\":[{\"name\":\"a\",\"subject\":\"a\",\"version\":1}]}",
+                "unparsable text   | {\"schema\":\"{not avro\"}",
+            })
     void aSchemaAnAvroReaderCannotUseIsUnusableNotARegistryFailure(String what, String answer) {
         registry.answer("GET", "/schemas/ids/12", 200, answer);
 
         assertThatThrownBy(() -> client.getById(12))
-                .isInstanceOfSatisfying(UnusableSchemaException.class, e -> assertThat(e.schemaId()).isEqualTo(12));
+                .isInstanceOfSatisfying(UnusableSchemaException.class, e -> assertThat(e.schemaId())
+                        .isEqualTo(12));
     }
 
     @Test
@@ -86,9 +92,11 @@ class HttpSchemaRegistryTest {
         registry.answer("GET", "/schemas/ids/13", 503, "{\"error_code\":50301,\"message\":\"overloaded\"}");
 
         assertThatThrownBy(() -> client.getById(13))
-                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(503))
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(503))
                 .isNotInstanceOf(UnknownSchemaException.class);
-        assertThat(RetryingSchemaRegistry.isTransient(new RegistryException("x", 503, 0, null))).isTrue();
+        assertThat(RetryingSchemaRegistry.isTransient(new RegistryException("x", 503, 0, null)))
+                .isTrue();
     }
 
     @Test
@@ -96,13 +104,18 @@ class HttpSchemaRegistryTest {
         registry.answer("GET", "/schemas/ids/99", 404, "{\"error_code\":40403,\"message\":\"Schema 99 not found.\"}");
 
         assertThatThrownBy(() -> client.getById(99))
-                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId()).isEqualTo(99))
-                .hasMessageContaining("99").hasMessageContaining(registry.url());
+                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId())
+                        .isEqualTo(99))
+                .hasMessageContaining("99")
+                .hasMessageContaining(registry.url());
     }
 
     @Test
     void lookingUpAnAbsentSchemaIsSchemaNotRegistered() {
-        registry.answer("POST", "/subjects/orders-value", 404,
+        registry.answer(
+                "POST",
+                "/subjects/orders-value",
+                404,
                 "{\"error_code\":40403,\"message\":\"The given schema does not match any schema under the subject\"}");
 
         assertThatThrownBy(() -> client.lookup("orders-value", ORDER))
@@ -115,7 +128,10 @@ class HttpSchemaRegistryTest {
 
     @Test
     void aConflictIsAnIncompatibleSchemaExceptionWithTheRegistrysReason() {
-        registry.answer("POST", "/subjects/orders-value/versions", 409,
+        registry.answer(
+                "POST",
+                "/subjects/orders-value/versions",
+                409,
                 "{\"error_code\":409,\"message\":\"Incompatible artifact: orders-value [AVRO]\"}");
 
         assertThatThrownBy(() -> client.register("orders-value", ORDER))
@@ -135,28 +151,33 @@ class HttpSchemaRegistryTest {
                     assertThat(e.httpStatus()).isEqualTo(502);
                     assertThat(e.errorCode()).isZero();
                 })
-                .hasMessageContaining("HTTP 502").hasMessageContaining("<html>Bad Gateway</html>")
+                .hasMessageContaining("HTTP 502")
+                .hasMessageContaining("<html>Bad Gateway</html>")
                 .hasMessageContaining(registry.url() + "/schemas/ids/1");
     }
 
     @Test
     void aSchemaThatIsNotAvroIsRefused() {
-        registry.answer("GET", "/schemas/ids/3", 200, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
+        registry.answer(
+                "GET", "/schemas/ids/3", 200, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
 
         // the record's fault (it names a schema we cannot read), not the registry's: dead-lettered, not retried
-        assertThatThrownBy(() -> client.getById(3)).isInstanceOf(UnusableSchemaException.class).hasMessageContaining("PROTOBUF");
+        assertThatThrownBy(() -> client.getById(3))
+                .isInstanceOf(UnusableSchemaException.class)
+                .hasMessageContaining("PROTOBUF");
     }
 
     @Test
     void basicAuthIsSentOnEveryRequest() {
         registry.answer("GET", "/schemas/ids/5", 200, "{\"schema\":" + quoted(ORDER.toString()) + "}");
-        HttpSchemaRegistry authenticated = new HttpSchemaRegistry(
-                RegistrySettings.builder(registry.url()).basicAuth("svc", "pa:ss").build());
+        HttpSchemaRegistry authenticated = new HttpSchemaRegistry(RegistrySettings.builder(registry.url())
+                .basicAuth("svc", "pa:ss")
+                .build());
 
         authenticated.getById(5);
 
-        assertThat(registry.requests().get(0).header("Authorization")).isEqualTo(
-                "Basic " + Base64.getEncoder().encodeToString("svc:pa:ss".getBytes(StandardCharsets.UTF_8)));
+        assertThat(registry.requests().get(0).header("Authorization"))
+                .isEqualTo("Basic " + Base64.getEncoder().encodeToString("svc:pa:ss".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -170,11 +191,18 @@ class HttpSchemaRegistryTest {
     void compatibilityIsSetAndReadPerSubjectOrGlobally() throws IOException {
         registry.answer("PUT", "/config", 200, "{\"compatibility\":\"BACKWARD\"}")
                 .answer("GET", "/config/orders-value?defaultToGlobal=true", 200, "{\"compatibilityLevel\":\"FULL\"}")
-                .answer("POST", "/compatibility/subjects/orders-value/versions/latest", 200, "{\"is_compatible\":false}");
+                .answer(
+                        "POST",
+                        "/compatibility/subjects/orders-value/versions/latest",
+                        200,
+                        "{\"is_compatible\":false}");
 
         client.setCompatibility(null, "BACKWARD");
 
-        assertThat(JSON.readTree(registry.requests().get(0).body()).get("compatibility").asText()).isEqualTo("BACKWARD");
+        assertThat(JSON.readTree(registry.requests().get(0).body())
+                        .get("compatibility")
+                        .asText())
+                .isEqualTo("BACKWARD");
         assertThat(client.getCompatibility("orders-value")).isEqualTo("FULL");
         assertThat(client.isCompatible("orders-value", ORDER)).isFalse();
     }
@@ -186,11 +214,14 @@ class HttpSchemaRegistryTest {
             closedPort = socket.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/apis/ccompat/v7";
-        HttpSchemaRegistry nowhere = new HttpSchemaRegistry(RegistrySettings.builder(url).build());
+        HttpSchemaRegistry nowhere =
+                new HttpSchemaRegistry(RegistrySettings.builder(url).build());
 
         assertThatThrownBy(() -> nowhere.getById(1))
-                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
-                .hasMessageContaining("unreachable").hasMessageContaining(url);
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
+                .hasMessageContaining("unreachable")
+                .hasMessageContaining(url);
     }
 
     private static String quoted(String text) {

@@ -1,8 +1,5 @@
 package io.resnetstream.registry;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +7,9 @@ import java.util.Map;
 
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RegistrySettingsTest {
 
@@ -29,17 +29,18 @@ class RegistrySettingsTest {
 
         assertThat(settings.baseUrl()).isEqualTo(URI.create("https://registry.example:8081/apis/ccompat/v7"));
         assertThat(settings.basicAuth()).isEqualTo(new RegistrySettings.BasicAuth("svc", "pa:ss"));
-        assertThat(settings.trustStore()).isEqualTo(
-                new RegistrySettings.StoreLocation(Path.of("/etc/tls/trust.p12"), "trust-secret", "PKCS12"));
-        assertThat(settings.keyStore()).isEqualTo(
-                new RegistrySettings.StoreLocation(Path.of("/etc/tls/client.jks"), "key-secret", "JKS"));
+        assertThat(settings.trustStore())
+                .isEqualTo(new RegistrySettings.StoreLocation(Path.of("/etc/tls/trust.p12"), "trust-secret", "PKCS12"));
+        assertThat(settings.keyStore())
+                .isEqualTo(new RegistrySettings.StoreLocation(Path.of("/etc/tls/client.jks"), "key-secret", "JKS"));
         assertThat(settings.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(settings.requestTimeout()).isEqualTo(Duration.ofMillis(4000));
     }
 
     @Test
     void onlyTheUrlIsRequired() {
-        RegistrySettings settings = RegistrySettings.fromProperties(Map.of("schema.registry.url", "http://127.0.0.1:8081"));
+        RegistrySettings settings =
+                RegistrySettings.fromProperties(Map.of("schema.registry.url", "http://127.0.0.1:8081"));
 
         assertThat(settings.basicAuth()).isNull();
         assertThat(settings.trustStore()).isNull();
@@ -50,7 +51,8 @@ class RegistrySettingsTest {
 
     @Test
     void credentialsInTheUrlBecomeBasicAuthAndLeaveTheUrl() {
-        RegistrySettings settings = RegistrySettings.builder("http://svc:secret@127.0.0.1:8081/apis/ccompat/v7").build();
+        RegistrySettings settings = RegistrySettings.builder("http://svc:secret@127.0.0.1:8081/apis/ccompat/v7")
+                .build();
 
         assertThat(settings.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:8081/apis/ccompat/v7"));
         assertThat(settings.basicAuth()).isEqualTo(new RegistrySettings.BasicAuth("svc", "secret"));
@@ -69,12 +71,16 @@ class RegistrySettingsTest {
     @Test
     void refusesWhatItCannotHonour() {
         assertThatThrownBy(() -> RegistrySettings.fromProperties(Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
-        assertThatThrownBy(() -> RegistrySettings.fromProperties(Map.of("schema.registry.url", "http://a:8081,http://b:8081")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one registry");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema.registry.url");
+        assertThatThrownBy(() ->
+                        RegistrySettings.fromProperties(Map.of("schema.registry.url", "http://a:8081,http://b:8081")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one registry");
         assertThatThrownBy(() -> RegistrySettings.builder("127.0.0.1:8081"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RegistrySettings.builder("http://127.0.0.1:8081").basicAuth("no-colon"))
+        assertThatThrownBy(
+                        () -> RegistrySettings.builder("http://127.0.0.1:8081").basicAuth("no-colon"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

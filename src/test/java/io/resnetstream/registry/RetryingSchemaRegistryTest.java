@@ -1,8 +1,5 @@
 package io.resnetstream.registry;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -12,13 +9,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.testing.FlakyRegistry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 class RetryingSchemaRegistryTest {
     private final InMemorySchemaRegistry memory = new InMemorySchemaRegistry();
     private final FlakyRegistry flaky = new FlakyRegistry(memory);
 
     @ParameterizedTest(name = "HTTP {0}: transient {1}")
-    @CsvSource({ "0, true", "500, true", "503, true", "429, true", "408, true", "401, true", "403, true",
-        "400, false", "404, false", "422, false", "200, false" })
+    @CsvSource({
+        "0, true",
+        "500, true",
+        "503, true",
+        "429, true",
+        "408, true",
+        "401, true",
+        "403, true",
+        "400, false",
+        "404, false",
+        "422, false",
+        "200, false"
+    })
     void theRegistrysOwnFailuresAreTransientAnswersAboutTheRequestAreNot(int status, boolean transientFailure) {
         assertThat(RetryingSchemaRegistry.isTransient(new RegistryException("x", status, 0, null)))
                 .isEqualTo(transientFailure);
@@ -42,7 +53,8 @@ class RetryingSchemaRegistryTest {
         long before = System.currentTimeMillis();
 
         assertThatThrownBy(() -> registry.register("s-value", Prediction.getClassSchema()))
-                .isInstanceOf(RegistryException.class).hasMessageContaining("503");
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("503");
         assertThat(registry.unavailableSince()).isBetween(before, System.currentTimeMillis());
         assertThat(registry.lastFailure()).contains("503");
         assertThat(flaky.calls.get()).isBetween(2, 5);

@@ -33,12 +33,13 @@ final class ReferenceResNet {
                     branch = relu(branch);
                 }
             }
-            Map shortcut = switch (block.shortcut()) {
-                case NONE -> null;
-                case IDENTITY -> x;
-                case ZERO_PADDED -> subsampleAndPad(x, block.stride(), block.outChannels());
-                case PROJECTION -> convBn(block.projection().orElseThrow(), x);
-            };
+            Map shortcut =
+                    switch (block.shortcut()) {
+                        case NONE -> null;
+                        case IDENTITY -> x;
+                        case ZERO_PADDED -> subsampleAndPad(x, block.stride(), block.outChannels());
+                        case PROJECTION -> convBn(block.projection().orElseThrow(), x);
+                    };
             if (shortcut != null) {
                 for (int i = 0; i < branch.data.length; i++) {
                     branch.data[i] += shortcut.data[i];

@@ -1,33 +1,57 @@
 package io.resnetstream.resnet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
 class ResNetSpecTest {
 
     @ParameterizedTest(name = "{0}: {1} x 10^9 multiply-adds (Table 1)")
-    @CsvSource({"resnet18, 1.8", "resnet34, 3.6", "resnet50, 3.8", "resnet101, 7.6", "resnet152, 11.3",
-            "plain18, 1.8", "plain34, 3.6"})
+    @CsvSource({
+        "resnet18, 1.8",
+        "resnet34, 3.6",
+        "resnet50, 3.8",
+        "resnet101, 7.6",
+        "resnet152, 11.3",
+        "plain18, 1.8",
+        "plain34, 3.6"
+    })
     void multiplyAddsMatchTable1WithinTwoPercent(String arch, double paperGiga) {
         double giga = ResNetSpec.named(arch).multiplyAdds(224) / 1e9;
         assertThat(giga).isCloseTo(paperGiga, within(paperGiga * 0.02));
     }
 
     @ParameterizedTest(name = "{0}: {1} weighted layers")
-    @CsvSource({"resnet18, 18", "resnet34, 34", "resnet50, 50", "resnet101, 101", "resnet152, 152", "plain34, 34",
-            "resnet20, 20", "resnet32, 32", "resnet44, 44", "resnet56, 56", "resnet110, 110"})
+    @CsvSource({
+        "resnet18, 18",
+        "resnet34, 34",
+        "resnet50, 50",
+        "resnet101, 101",
+        "resnet152, 152",
+        "plain34, 34",
+        "resnet20, 20",
+        "resnet32, 32",
+        "resnet44, 44",
+        "resnet56, 56",
+        "resnet110, 110"
+    })
     void layerCountsMatchTheNames(String arch, int layers) {
         assertThat(ResNetSpec.named(arch).layers()).isEqualTo(layers);
     }
 
     @ParameterizedTest(name = "{0}: {1} parameters")
-    @CsvSource({"resnet18, 11689512", "resnet34, 21797672", "resnet50, 25557032", "resnet101, 44549160",
-            "resnet152, 60192808", "resnet20, 269722"})
+    @CsvSource({
+        "resnet18, 11689512",
+        "resnet34, 21797672",
+        "resnet50, 25557032",
+        "resnet101, 44549160",
+        "resnet152, 60192808",
+        "resnet20, 269722"
+    })
     void parameterCountsMatchTheReferenceImplementations(String arch, long parameters) {
         // ImageNet figures are torchvision's (option B); ResNet-20 is the paper's 0.27M with option A
         assertThat(ResNetSpec.named(arch).parameterCount()).isEqualTo(parameters);
@@ -62,10 +86,12 @@ class ResNetSpecTest {
 
     @Test
     void plainNetworksHaveTheResidualStacksWithoutShortcuts() {
-        assertThat(ResNetSpec.named("plain-34").blocks()).allSatisfy(
-                block -> assertThat(block.shortcut()).isEqualTo(BlockSpec.Shortcut.NONE));
+        assertThat(ResNetSpec.named("plain-34").blocks())
+                .allSatisfy(block -> assertThat(block.shortcut()).isEqualTo(BlockSpec.Shortcut.NONE));
         assertThat(ResNetSpec.named("plain34").parameterCount())
-                .isEqualTo(ResNetSpec.named("resnet34").withShortcut(ShortcutOption.A).parameterCount());
+                .isEqualTo(ResNetSpec.named("resnet34")
+                        .withShortcut(ShortcutOption.A)
+                        .parameterCount());
     }
 
     @Test
@@ -76,7 +102,8 @@ class ResNetSpecTest {
         assertThat(firstOfStage3.branch().get(0).kernel()).isEqualTo(1);
         assertThat(firstOfStage3.branch().get(0).stride()).isEqualTo(2);
         assertThat(firstOfStage3.branch().get(1).stride()).isEqualTo(1);
-        assertThat(firstOfStage3.projection()).hasValueSatisfying(p -> assertThat(p.stride()).isEqualTo(2));
+        assertThat(firstOfStage3.projection())
+                .hasValueSatisfying(p -> assertThat(p.stride()).isEqualTo(2));
     }
 
     @Test

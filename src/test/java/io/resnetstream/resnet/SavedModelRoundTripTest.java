@@ -1,5 +1,14 @@
 package io.resnetstream.resnet;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelDigest;
 import io.resnetstream.inference.ModelManifest;
@@ -9,14 +18,6 @@ import io.resnetstream.testing.RandomViews;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Exports seeded ResNets as SavedModels and runs them through {@link TensorFlowClassifier}. */
 class SavedModelRoundTripTest {
@@ -35,13 +36,19 @@ class SavedModelRoundTripTest {
     @BeforeAll
     static void exportAndLoad() throws IOException {
         resnet20 = ResNetSpec.named("resnet20");
-        resnet20Manifest = SavedModelExporter.export(resnet20, ResNetWeights.initialize(resnet20, SEED),
-                ExportSettings.untrained(resnet20, 32), tmp.resolve("resnet20"));
+        resnet20Manifest = SavedModelExporter.export(
+                resnet20,
+                ResNetWeights.initialize(resnet20, SEED),
+                ExportSettings.untrained(resnet20, 32),
+                tmp.resolve("resnet20"));
         resnet20Classifier = TensorFlowClassifier.load(tmp.resolve("resnet20"));
 
         resnet18 = ResNetSpec.named("resnet18").withClasses(10);
-        SavedModelExporter.export(resnet18, ResNetWeights.initialize(resnet18, SEED),
-                ExportSettings.untrained(resnet18, 64), tmp.resolve("resnet18"));
+        SavedModelExporter.export(
+                resnet18,
+                ResNetWeights.initialize(resnet18, SEED),
+                ExportSettings.untrained(resnet18, 64),
+                tmp.resolve("resnet18"));
         resnet18Classifier = TensorFlowClassifier.load(tmp.resolve("resnet18"));
     }
 
@@ -94,8 +101,8 @@ class SavedModelRoundTripTest {
     @Test
     void theSameSeedExportsTheSameModel() throws IOException {
         Path again = tmp.resolve("resnet20-again");
-        ModelManifest manifest = SavedModelExporter.export(resnet20, ResNetWeights.initialize(resnet20, SEED),
-                ExportSettings.untrained(resnet20, 32), again);
+        ModelManifest manifest = SavedModelExporter.export(
+                resnet20, ResNetWeights.initialize(resnet20, SEED), ExportSettings.untrained(resnet20, 32), again);
         assertThat(manifest.digest()).isEqualTo(resnet20Manifest.digest());
 
         float[] images = RandomViews.gaussian(2, 32, 3);
@@ -106,8 +113,11 @@ class SavedModelRoundTripTest {
 
     @Test
     void anotherSeedExportsAnotherModel() throws IOException {
-        ModelManifest other = SavedModelExporter.export(resnet20, ResNetWeights.initialize(resnet20, SEED + 1),
-                ExportSettings.untrained(resnet20, 32), tmp.resolve("resnet20-other"));
+        ModelManifest other = SavedModelExporter.export(
+                resnet20,
+                ResNetWeights.initialize(resnet20, SEED + 1),
+                ExportSettings.untrained(resnet20, 32),
+                tmp.resolve("resnet20-other"));
         assertThat(other.digest()).isNotEqualTo(resnet20Manifest.digest());
     }
 

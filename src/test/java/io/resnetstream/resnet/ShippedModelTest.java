@@ -1,31 +1,28 @@
 package io.resnetstream.resnet;
 
-import io.resnetstream.inference.BatchClassifier;
-import io.resnetstream.inference.ModelDigest;
-import io.resnetstream.inference.ModelManifest;
-import io.resnetstream.inference.TensorFlowClassifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.ModelDigest;
+import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.resnet.training.LabeledImage;
-import io.resnetstream.testing.TestImages;
 import io.resnetstream.resnet.training.ShapesDataset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import io.resnetstream.testing.TestImages;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo model in {@code models/shapes-resnet20} is what its manifest says, and classifies held-out shapes (a
@@ -74,18 +71,19 @@ class ShippedModelTest {
     void tenCropIsAccurateAndDoesNotLoseToCentreCrop() {
         int centre = correct(CropScheme.CENTER_CROP);
         int tenCrop = correct(CropScheme.TEN_CROP);
-        System.out.printf("shipped model on %d held-out shapes: centre-crop %d right, ten-crop %d right%n", IMAGES,
-                centre, tenCrop);
+        System.out.printf(
+                "shipped model on %d held-out shapes: centre-crop %d right, ten-crop %d right%n",
+                IMAGES, centre, tenCrop);
         assertThat(tenCrop).as("ten-crop right of %d", IMAGES).isGreaterThanOrEqualTo((int) (0.96 * IMAGES));
         assertThat(tenCrop).as("ten-crop vs centre-crop (%d)", centre).isGreaterThanOrEqualTo(centre);
     }
 
     private static int correct(CropScheme scheme) {
         ModelManifest manifest = classifier.manifest();
-        Preprocessor preprocessor = new Preprocessor(manifest.resize(), manifest.crop(), scheme,
-                Normalization.parse(manifest.normalization()));
-        try (BatchClassifier batch = new BatchClassifier(classifier, new ImageDecoder(ImageLimits.defaults()),
-                preprocessor, 1, 2)) {
+        Preprocessor preprocessor = new Preprocessor(
+                manifest.resize(), manifest.crop(), scheme, Normalization.parse(manifest.normalization()));
+        try (BatchClassifier batch =
+                new BatchClassifier(classifier, new ImageDecoder(ImageLimits.defaults()), preprocessor, 1, 2)) {
             List<BatchClassifier.Result> results = batch.classify(jpegs);
             int right = 0;
             for (int i = 0; i < IMAGES; i++) {

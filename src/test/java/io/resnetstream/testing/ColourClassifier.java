@@ -43,6 +43,5 @@ public final class ColourClassifier implements Classifier {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -31,12 +30,12 @@ public final class FakeRegistryServer implements AutoCloseable {
             return headers.entrySet().stream()
                     .filter(header -> header.getKey().equalsIgnoreCase(name))
                     .map(header -> header.getValue().get(0))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
-    private record Answer(int status, String contentType, String body) {
-    }
+    private record Answer(int status, String contentType, String body) {}
 
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
@@ -91,8 +90,10 @@ public final class FakeRegistryServer implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         String fullPath = query == null ? path : path + "?" + query;
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Request(exchange.getRequestMethod(), fullPath, Map.copyOf(exchange.getRequestHeaders()), body));
-        Answer answer = answers.getOrDefault(exchange.getRequestMethod() + " " + fullPath,
+        requests.add(
+                new Request(exchange.getRequestMethod(), fullPath, Map.copyOf(exchange.getRequestHeaders()), body));
+        Answer answer = answers.getOrDefault(
+                exchange.getRequestMethod() + " " + fullPath,
                 new Answer(404, "application/json", "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}"));
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", answer.contentType());

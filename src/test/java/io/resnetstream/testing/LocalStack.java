@@ -15,8 +15,7 @@ public final class LocalStack {
     public static final String BOOTSTRAP = System.getProperty("it.bootstrap", "127.0.0.1:9092");
     public static final String REGISTRY_URL = System.getProperty("it.registry", ResnetConfig.Registry.DEFAULT_URL);
 
-    private LocalStack() {
-    }
+    private LocalStack() {}
 
     /** A fresh client, hence empty caches: as another process would see the registry. */
     public static HttpSchemaRegistry newRegistryClient() {

@@ -1,7 +1,5 @@
 package io.resnetstream.testing;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,11 +14,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.registry.SchemaRegistry;
 import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
 import io.resnetstream.topology.Pipeline;
 import io.resnetstream.topology.PipelineTopology;
 import io.resnetstream.topology.ResnetConfig;
@@ -57,10 +57,15 @@ public final class PipelineDriver implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("streams").toString());
         driver = new TopologyTestDriver(pipeline.topology(), props);
-        images = driver.createInputTopic(config.topics().images(), new ByteArraySerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(config.topics().predictions(), new StringDeserializer(),
+        images =
+                driver.createInputTopic(config.topics().images(), new ByteArraySerializer(), new ByteArraySerializer());
+        predictions = driver.createOutputTopic(
+                config.topics().predictions(),
+                new StringDeserializer(),
                 new AvroSerde<>(registry, Prediction.class, SerdeOptions.values()).deserializer());
-        deadLetters = driver.createOutputTopic(config.topics().deadLetters(), new StringDeserializer(),
+        deadLetters = driver.createOutputTopic(
+                config.topics().deadLetters(),
+                new StringDeserializer(),
                 new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values()).deserializer());
     }
 

@@ -1,15 +1,14 @@
 package io.resnetstream.testing;
 
+import java.util.Random;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-
-import java.util.Random;
 
 /** Normalised-looking random inputs for forward passes, and what every forward pass must return. */
 public final class RandomViews {
 
-    private RandomViews() {
-    }
+    private RandomViews() {}
 
     public static float[] gaussian(int views, int side, long seed) {
         Random random = new Random(seed);

@@ -2,11 +2,12 @@ package io.resnetstream.testing;
 
 import java.util.Map;
 
-import io.resnetstream.topology.ResnetConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.SysPropConfigSource;
+
+import io.resnetstream.topology.ResnetConfig;
 
 /**
  * The service's {@link ResnetConfig} mapping built from the given values over its own defaults, with no
@@ -15,8 +16,7 @@ import io.smallrye.config.SysPropConfigSource;
  */
 public final class TestConfig {
 
-    private TestConfig() {
-    }
+    private TestConfig() {}
 
     public static ResnetConfig resnet(Map<String, String> values) {
         return config(values).getConfigMapping(ResnetConfig.class);

@@ -1,7 +1,5 @@
 package io.resnetstream.testing;
 
-import io.resnetstream.imaging.DecodedImage;
-
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
@@ -20,6 +18,8 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
+import io.resnetstream.imaging.DecodedImage;
+
 /** Synthetic images, encoded in memory, for the imaging tests. */
 public final class TestImages {
 
@@ -28,8 +28,7 @@ public final class TestImages {
     public static final int BLUE = 0x0000FF;
     public static final int WHITE = 0xFFFFFF;
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     /** Top-left red, top-right green, bottom-left blue, bottom-right white. */
     public static BufferedImage quadrants(int width, int height) {
@@ -187,12 +186,20 @@ public final class TestImages {
         tiff.put(littleEndian ? (byte) 'I' : (byte) 'M').put(littleEndian ? (byte) 'I' : (byte) 'M');
         tiff.putShort((short) 42).putInt(8); // magic, offset of IFD0
         tiff.putShort((short) 1); // one entry
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         tiff.putInt(0); // no next IFD
         byte[] exifId = "Exif\0\0".getBytes(StandardCharsets.US_ASCII);
         int length = 2 + exifId.length + tiff.capacity();
         ByteBuffer segment = ByteBuffer.allocate(2 + length);
-        segment.put((byte) 0xFF).put((byte) 0xE1).putShort((short) length).put(exifId).put(tiff.array());
+        segment.put((byte) 0xFF)
+                .put((byte) 0xE1)
+                .putShort((short) length)
+                .put(exifId)
+                .put(tiff.array());
         return segment.array();
     }
 
@@ -249,10 +256,16 @@ public final class TestImages {
     /** A GIF whose logical screen is 1×1 but whose first frame claims {@code width × height}. */
     public static byte[] gifClaimingFrame(int width, int height) {
         ByteBuffer gif = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-        gif.put("GIF89a".getBytes(StandardCharsets.US_ASCII)).putShort((short) 1).putShort((short) 1);
+        gif.put("GIF89a".getBytes(StandardCharsets.US_ASCII))
+                .putShort((short) 1)
+                .putShort((short) 1);
         gif.put((byte) 0).put((byte) 0).put((byte) 0); // no global colour table
         gif.put((byte) 0x21).put((byte) 0xF9).put((byte) 4).put(new byte[4]).put((byte) 0); // graphic control extension
-        gif.put((byte) 0x2C).putShort((short) 0).putShort((short) 0).putShort((short) width).putShort((short) height);
+        gif.put((byte) 0x2C)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) width)
+                .putShort((short) height);
         gif.put((byte) 0).put((byte) 2).put((byte) 0).put((byte) 0x3B);
         return java.util.Arrays.copyOf(gif.array(), gif.position());
     }

@@ -1,7 +1,5 @@
 package io.resnetstream.tools;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The README's documented `bench --no-kafka` line, in process: it once threw without --batches-in-flight. */
 class BenchCommandTest {
@@ -20,14 +20,26 @@ class BenchCommandTest {
         int exit;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            exit = new CommandLine(new BenchCommand()).execute("--no-kafka", "--model", "models/shapes-resnet20",
-                    "--batch", "2", "--images", "4", "--image-size", "64");
+            exit = new CommandLine(new BenchCommand())
+                    .execute(
+                            "--no-kafka",
+                            "--model",
+                            "models/shapes-resnet20",
+                            "--batch",
+                            "2",
+                            "--images",
+                            "4",
+                            "--image-size",
+                            "64");
         } finally {
             System.setOut(original);
         }
         String out = captured.toString(StandardCharsets.UTF_8);
 
         assertThat(exit).as(out).isZero();
-        assertThat(out).contains("bare model").contains("decode + crops + forward, in memory").contains("images/s");
+        assertThat(out)
+                .contains("bare model")
+                .contains("decode + crops + forward, in memory")
+                .contains("images/s");
     }
 }

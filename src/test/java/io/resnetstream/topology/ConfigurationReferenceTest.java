@@ -1,7 +1,5 @@
 package io.resnetstream.topology;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import io.smallrye.config.ConfigMappingInterface.Property;
 import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.ConfigMappings.ConfigClass;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's configuration table is the operators' reference: it must list exactly the keys of
@@ -35,10 +35,12 @@ class ConfigurationReferenceTest {
         Map<String, String> mapped = mappingDefaults();
 
         SoftAssertions.assertSoftly(softly -> {
-            softly.assertThat(documented.keySet()).as("keys in the README's configuration table")
+            softly.assertThat(documented.keySet())
+                    .as("keys in the README's configuration table")
                     .containsExactlyInAnyOrderElementsOf(mapped.keySet());
             mapped.forEach((key, defaultValue) -> softly.assertThat(documentedDefault(documented.get(key)))
-                    .as("README default of %s", key).isEqualTo(defaultValue));
+                    .as("README default of %s", key)
+                    .isEqualTo(defaultValue));
         });
     }
 
@@ -73,7 +75,9 @@ class ConfigurationReferenceTest {
         for (String line : section.split("\n")) {
             Matcher row = ROW.matcher(line);
             if (row.find()) {
-                assertThat(rows.put(row.group(1), row.group(2).trim())).as("%s listed once", row.group(1)).isNull();
+                assertThat(rows.put(row.group(1), row.group(2).trim()))
+                        .as("%s listed once", row.group(1))
+                        .isNull();
             }
         }
         return rows;

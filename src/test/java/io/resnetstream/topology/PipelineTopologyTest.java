@@ -1,9 +1,5 @@
 package io.resnetstream.topology;
 
-import io.resnetstream.registry.serde.SerdeOptions;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -34,11 +29,14 @@ import io.resnetstream.contracts.Prediction;
 import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.InMemorySchemaRegistry;
 import io.resnetstream.registry.serde.AvroSerde;
+import io.resnetstream.registry.serde.SerdeOptions;
 import io.resnetstream.registry.serde.TopicNameStrategy;
 import io.resnetstream.registry.serde.WireFormat;
 import io.resnetstream.testing.ColourClassifier;
 import io.resnetstream.testing.PipelineDriver;
 import io.resnetstream.testing.TestImages;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The production assembly ({@link Pipeline#assemble}) on Kafka Streams' test driver: batching, outcomes, dead
@@ -50,7 +48,9 @@ class PipelineTopologyTest {
 
     private final ColourClassifier model = new ColourClassifier();
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final Serializer<ImageEvent> events = new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
+    private final Serializer<ImageEvent> events =
+            new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer();
+
     @TempDir
     Path stateDir;
 
@@ -65,11 +65,17 @@ class PipelineTopologyTest {
     }
 
     private void start(InputFormat format, int maxImages, long maxDelayMs, long maxPixels, int batchesInFlight) {
-        start(Map.of("resnet.input-format", format.name().toLowerCase(Locale.ROOT),
-                "resnet.batch.max-images", String.valueOf(maxImages),
-                "resnet.batch.max-delay", maxDelayMs + "ms",
-                "resnet.batch.in-flight", String.valueOf(batchesInFlight),
-                "resnet.limits.image-pixels", String.valueOf(maxPixels)));
+        start(Map.of(
+                "resnet.input-format",
+                format.name().toLowerCase(Locale.ROOT),
+                "resnet.batch.max-images",
+                String.valueOf(maxImages),
+                "resnet.batch.max-delay",
+                maxDelayMs + "ms",
+                "resnet.batch.in-flight",
+                String.valueOf(batchesInFlight),
+                "resnet.limits.image-pixels",
+                String.valueOf(maxPixels)));
     }
 
     /** The settings over the test kit's own: small limits, three classes, two preprocessing threads. */
@@ -91,15 +97,17 @@ class PipelineTopologyTest {
     @Test
     void aFullBatchRunsAtOnceAndEveryImageGetsOnePrediction() throws IOException {
         start(InputFormat.RAW, 4, 60_000, 1_000_000);
-        Color[] colours = { Color.RED, Color.GREEN, Color.BLUE };
+        Color[] colours = {Color.RED, Color.GREEN, Color.BLUE};
         for (int i = 0; i < 8; i++) {
             images.pipeInput(key("img-" + i), png(colours[i % 3], 20, 30));
         }
 
         List<Prediction> out = predictions.readValuesToList();
-        assertThat(out).extracting(Prediction::getImageId)
+        assertThat(out)
+                .extracting(Prediction::getImageId)
                 .containsExactly("img-0", "img-1", "img-2", "img-3", "img-4", "img-5", "img-6", "img-7");
-        assertThat(out).extracting(p -> p.getTopK().get(0).getLabel())
+        assertThat(out)
+                .extracting(p -> p.getTopK().get(0).getLabel())
                 .containsExactly("red", "green", "blue", "red", "green", "blue", "red", "green");
         assertThat(out).allSatisfy(p -> {
             assertThat(p.getCropScheme()).isEqualTo("ten-crop");
@@ -119,7 +127,7 @@ class PipelineTopologyTest {
     @Test
     void batchesInFlightBesideTheStreamThreadStillGiveEveryImageOneOutcome() throws IOException {
         start(InputFormat.RAW, 4, 50, 1_000_000, 2);
-        Color[] colours = { Color.RED, Color.GREEN, Color.BLUE };
+        Color[] colours = {Color.RED, Color.GREEN, Color.BLUE};
         for (int i = 0; i < 14; i++) {
             byte[] image = i == 6 ? java.util.Arrays.copyOf(jpeg(Color.RED, 30, 30), 200) : png(colours[i % 3], 20, 30);
             images.pipeInput(key("img-" + i), image);
@@ -137,10 +145,14 @@ class PipelineTopologyTest {
         out.addAll(predictions.readValuesToList());
         dead.addAll(deadLetters.readValuesToList());
 
-        assertThat(out).extracting(Prediction::getImageId).doesNotHaveDuplicates().hasSize(13)
+        assertThat(out)
+                .extracting(Prediction::getImageId)
+                .doesNotHaveDuplicates()
+                .hasSize(13)
                 .doesNotContain("img-6");
         assertThat(out).allSatisfy(p -> assertThat(p.getTopK().get(0).getLabel())
-                .isEqualTo(ColourClassifier.LABELS.get(Integer.parseInt(p.getImageId().substring(4)) % 3)));
+                .isEqualTo(ColourClassifier.LABELS.get(
+                        Integer.parseInt(p.getImageId().substring(4)) % 3)));
         assertThat(dead).extracting(d -> d.getImageId() + ":" + d.getReason()).containsExactly("img-6:UNDECODABLE");
         assertThat(model.passes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(13 * 10);
         assertThat(buffer().approximateNumEntries()).isZero();
@@ -159,7 +171,8 @@ class PipelineTopologyTest {
 
         List<Prediction> out = predictions.readValuesToList();
         assertThat(out).extracting(Prediction::getImageId).containsExactly("a", "b");
-        assertThat(out).allSatisfy(p -> assertThat(p.getTimings().getBatchImages()).isEqualTo(2));
+        assertThat(out)
+                .allSatisfy(p -> assertThat(p.getTimings().getBatchImages()).isEqualTo(2));
         assertThat(model.passes).containsExactly(20);
         assertThat(buffer().approximateNumEntries()).isZero();
     }
@@ -177,16 +190,20 @@ class PipelineTopologyTest {
         images.pipeInput(key("good-2"), png(Color.BLUE, 20, 20));
         driver.advanceWallClockTime(Duration.ofSeconds(61)); // whatever still waits for its batch
 
-        assertThat(predictions.readValuesToList()).extracting(Prediction::getImageId)
+        assertThat(predictions.readValuesToList())
+                .extracting(Prediction::getImageId)
                 .containsExactly("good-1", "good-2");
         List<DeadLetter> dead = deadLetters.readValuesToList();
-        assertThat(dead).extracting(d -> d.getOffset() + ":" + d.getReason())
+        assertThat(dead)
+                .extracting(d -> d.getOffset() + ":" + d.getReason())
                 .containsExactlyInAnyOrder("1:UNSUPPORTED_FORMAT", "2:TOO_MANY_PIXELS", "3:UNDECODABLE", "4:TOO_LARGE");
-        DeadLetter text = dead.stream().filter(d -> d.getOffset() == 1).findFirst().orElseThrow();
+        DeadLetter text =
+                dead.stream().filter(d -> d.getOffset() == 1).findFirst().orElseThrow();
         assertThat(bytes(text.getPayload())).isEqualTo(notAnImage);
         assertThat(text.getPayloadSize()).isEqualTo(notAnImage.length);
         assertThat(text.getKey()).isEqualTo(ByteBuffer.wrap(key("text")));
-        DeadLetter cut = dead.stream().filter(d -> d.getOffset() == 3).findFirst().orElseThrow();
+        DeadLetter cut =
+                dead.stream().filter(d -> d.getOffset() == 3).findFirst().orElseThrow();
         assertThat(cut.getPayload().remaining()).isEqualTo(100); // capped copy of the original bytes
         assertThat(cut.getPayloadSize()).isEqualTo(200);
         assertThat(buffer().approximateNumEntries()).isZero();
@@ -195,23 +212,32 @@ class PipelineTopologyTest {
     @Test
     void avroEventsAreReadAndMalformedOnesDeadLettered() throws IOException {
         start(InputFormat.AVRO, 2, 60_000, 1_000_000);
-        ImageEvent withData = ImageEvent.newBuilder().setImageId("evt-1")
-                .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20))).setEventTime(java.time.Instant.ofEpochMilli(1234))
+        ImageEvent withData = ImageEvent.newBuilder()
+                .setImageId("evt-1")
+                .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20)))
+                .setEventTime(java.time.Instant.ofEpochMilli(1234))
                 .build();
         ImageEvent empty = ImageEvent.newBuilder().setImageId("evt-2").build();
-        ImageEvent byUri = ImageEvent.newBuilder().setImageId("evt-3").setUri("file:/etc/passwd").build();
+        ImageEvent byUri = ImageEvent.newBuilder()
+                .setImageId("evt-3")
+                .setUri("file:/etc/passwd")
+                .build();
         images.pipeInput(key("k1"), events.serialize(IMAGES, withData));
         images.pipeInput(key("k2"), events.serialize(IMAGES, empty));
         images.pipeInput(key("k3"), events.serialize(IMAGES, byUri));
-        images.pipeInput(key("k4"), new byte[] { 1, 2, 3 });
-        images.pipeInput(key("k5"), events.serialize(IMAGES, ImageEvent.newBuilder(withData).setImageId("evt-5")
-                .build()));
+        images.pipeInput(key("k4"), new byte[] {1, 2, 3});
+        images.pipeInput(
+                key("k5"),
+                events.serialize(
+                        IMAGES,
+                        ImageEvent.newBuilder(withData).setImageId("evt-5").build()));
 
         List<Prediction> out = predictions.readValuesToList();
         assertThat(out).extracting(Prediction::getImageId).containsExactly("evt-1", "evt-5");
         assertThat(out.get(0).getEventTime()).isEqualTo(java.time.Instant.ofEpochMilli(1234));
         assertThat(out.get(0).getTopK().get(0).getLabel()).isEqualTo("green");
-        Set<String> reasons = deadLetters.readValuesToList().stream().map(d -> d.getOffset() + ":" + d.getReason())
+        Set<String> reasons = deadLetters.readValuesToList().stream()
+                .map(d -> d.getOffset() + ":" + d.getReason())
                 .collect(Collectors.toSet());
         assertThat(reasons).containsExactlyInAnyOrder("1:MALFORMED_EVENT", "2:URI_NOT_ALLOWED", "3:MALFORMED_EVENT");
     }
@@ -219,8 +245,10 @@ class PipelineTopologyTest {
     @Test
     void aFramedValueWhoseSchemaIdTheRegistryDoesNotKnowIsOneUnknownSchemaDeadLetter() throws IOException {
         start(InputFormat.AVRO, 2, 60_000, 1_000_000);
-        byte[] unknownSchema = { 0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'x' }; // an id the registry never issued
-        ImageEvent good = ImageEvent.newBuilder().setImageId("evt-ok").setData(ByteBuffer.wrap(png(Color.RED, 20, 20)))
+        byte[] unknownSchema = {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'x'}; // an id the registry never issued
+        ImageEvent good = ImageEvent.newBuilder()
+                .setImageId("evt-ok")
+                .setData(ByteBuffer.wrap(png(Color.RED, 20, 20)))
                 .build();
         images.pipeInput(key("stranger"), unknownSchema);
         images.pipeInput(key("k2"), events.serialize(IMAGES, good));
@@ -234,42 +262,56 @@ class PipelineTopologyTest {
             assertThat(bytes(d.getPayload())).isEqualTo(unknownSchema);
             assertThat(d.getKey()).isEqualTo(ByteBuffer.wrap(key("stranger")));
         });
-        assertThat(predictions.readValuesToList()).extracting(Prediction::getImageId).containsExactly("evt-ok");
+        assertThat(predictions.readValuesToList())
+                .extracting(Prediction::getImageId)
+                .containsExactly("evt-ok");
         assertThat(buffer().approximateNumEntries()).isZero();
     }
 
     @Test
     void outcomesAreConfluentFramedUnderTheirTopicsSubjects() throws IOException {
         start(InputFormat.RAW, 1, 60_000, 1_000_000);
-        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(ResnetConfig.Topics.PREDICTIONS,
-                new StringDeserializer(), new ByteArrayDeserializer());
-        TestOutputTopic<String, byte[]> rawDeadLetters = driver.createOutputTopic(ResnetConfig.Topics.DEAD_LETTERS,
-                new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(
+                ResnetConfig.Topics.PREDICTIONS, new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> rawDeadLetters = driver.createOutputTopic(
+                ResnetConfig.Topics.DEAD_LETTERS, new StringDeserializer(), new ByteArrayDeserializer());
         images.pipeInput(key("red"), png(Color.RED, 20, 20));
         images.pipeInput(key("text"), "not an image".getBytes(StandardCharsets.UTF_8));
 
-        int predictionId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false)).id();
-        int deadLetterId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.DEAD_LETTERS, false)).id();
+        int predictionId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false))
+                .id();
+        int deadLetterId = registry.latest(TopicNameStrategy.subject(ResnetConfig.Topics.DEAD_LETTERS, false))
+                .id();
         assertThat(registry.getById(predictionId)).isEqualTo(Prediction.getClassSchema());
         assertThat(registry.getById(deadLetterId)).isEqualTo(DeadLetter.getClassSchema());
-        assertThat(rawPredictions.readValuesToList()).singleElement()
+        assertThat(rawPredictions.readValuesToList())
+                .singleElement()
                 .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(predictionId));
-        assertThat(rawDeadLetters.readValuesToList()).singleElement()
+        assertThat(rawDeadLetters.readValuesToList())
+                .singleElement()
                 .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(deadLetterId));
     }
 
     @Test
     void withoutAutoRegisterTheOutcomesUseTheIdsAReleasePipelineRegistered() throws IOException {
-        int predictionId = registry.register(TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false),
-                Prediction.getClassSchema());
-        start(Map.of("resnet.input-format", "raw", "resnet.batch.max-images", "1", "resnet.batch.in-flight", "0",
-                "resnet.registry.auto-register", "false"));
-        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(ResnetConfig.Topics.PREDICTIONS,
-                new StringDeserializer(), new ByteArrayDeserializer());
+        int predictionId = registry.register(
+                TopicNameStrategy.subject(ResnetConfig.Topics.PREDICTIONS, false), Prediction.getClassSchema());
+        start(Map.of(
+                "resnet.input-format",
+                "raw",
+                "resnet.batch.max-images",
+                "1",
+                "resnet.batch.in-flight",
+                "0",
+                "resnet.registry.auto-register",
+                "false"));
+        TestOutputTopic<String, byte[]> rawPredictions = driver.createOutputTopic(
+                ResnetConfig.Topics.PREDICTIONS, new StringDeserializer(), new ByteArrayDeserializer());
 
         images.pipeInput(key("blue"), png(Color.BLUE, 20, 20));
 
-        assertThat(rawPredictions.readValuesToList()).singleElement()
+        assertThat(rawPredictions.readValuesToList())
+                .singleElement()
                 .satisfies(v -> assertThat(WireFormat.parse(v).schemaId()).isEqualTo(predictionId));
     }
 

@@ -1,8 +1,5 @@
 package io.resnetstream.topology;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,14 +8,18 @@ import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
 
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.testing.TestConfig;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The typed, grouped settings: their defaults, the spellings they accept, and where they lead. */
 class ResnetConfigTest {
@@ -60,19 +61,30 @@ class ResnetConfigTest {
     @Test
     void enumsTakeTheDocumentedSpellingOrTheConstantName() {
         for (String spelling : List.of("ten-crop", "TEN_CROP")) {
-            assertThat(TestConfig.resnet(Map.of("resnet.model.crop-scheme", spelling)).model().cropScheme())
+            assertThat(TestConfig.resnet(Map.of("resnet.model.crop-scheme", spelling))
+                            .model()
+                            .cropScheme())
                     .isEqualTo(CropScheme.TEN_CROP);
         }
-        assertThat(TestConfig.resnet(Map.of("resnet.model.crop-scheme", "center-crop")).model().cropScheme())
+        assertThat(TestConfig.resnet(Map.of("resnet.model.crop-scheme", "center-crop"))
+                        .model()
+                        .cropScheme())
                 .isEqualTo(CropScheme.CENTER_CROP);
-        assertThat(TestConfig.resnet(Map.of("resnet.model.normalization", "torch")).model().normalization())
+        assertThat(TestConfig.resnet(Map.of("resnet.model.normalization", "torch"))
+                        .model()
+                        .normalization())
                 .contains(Normalization.TORCH);
-        assertThat(TestConfig.resnet(Map.of("resnet.model.normalization", "CAFFE")).model().normalization())
+        assertThat(TestConfig.resnet(Map.of("resnet.model.normalization", "CAFFE"))
+                        .model()
+                        .normalization())
                 .contains(Normalization.CAFFE);
-        assertThat(TestConfig.resnet(Map.of("resnet.input-format", "raw")).inputFormat()).isEqualTo(InputFormat.RAW);
-        assertThat(TestConfig.resnet(Map.of("resnet.input-format", "AVRO")).inputFormat()).isEqualTo(InputFormat.AVRO);
+        assertThat(TestConfig.resnet(Map.of("resnet.input-format", "raw")).inputFormat())
+                .isEqualTo(InputFormat.RAW);
+        assertThat(TestConfig.resnet(Map.of("resnet.input-format", "AVRO")).inputFormat())
+                .isEqualTo(InputFormat.AVRO);
         assertThatThrownBy(() -> TestConfig.resnet(Map.of("resnet.model.crop-scheme", "five-crop")))
-                .hasMessageContaining("five-crop").hasMessageContaining("center-crop");
+                .hasMessageContaining("five-crop")
+                .hasMessageContaining("center-crop");
     }
 
     @Test
@@ -86,9 +98,17 @@ class ResnetConfigTest {
 
     @Test
     void overridesAndOptionalSettingsAreRead() {
-        ResnetConfig config = TestConfig.resnet(Map.of("resnet.model.resize", "256", "resnet.model.crop", "224",
-                "resnet.fetch.allowed-schemes", "file,https", "resnet.fetch.allowed-prefixes", "file:/data/",
-                "resnet.topics.dead-letters", "elsewhere"));
+        ResnetConfig config = TestConfig.resnet(Map.of(
+                "resnet.model.resize",
+                "256",
+                "resnet.model.crop",
+                "224",
+                "resnet.fetch.allowed-schemes",
+                "file,https",
+                "resnet.fetch.allowed-prefixes",
+                "file:/data/",
+                "resnet.topics.dead-letters",
+                "elsewhere"));
 
         assertThat(config.model().resize()).isEqualTo(OptionalInt.of(256));
         assertThat(config.model().crop()).isEqualTo(OptionalInt.of(224));
@@ -112,15 +132,17 @@ class ResnetConfigTest {
 
         assertThat(settings.baseUrl()).hasToString("https://registry.example:8081/apis/ccompat/v7");
         assertThat(settings.basicAuth()).isEqualTo(new RegistrySettings.BasicAuth("svc", "pa:ss"));
-        assertThat(settings.trustStore()).isEqualTo(
-                new RegistrySettings.StoreLocation(Path.of("/etc/tls/trust.p12"), "trust-secret", "PKCS12"));
-        assertThat(settings.keyStore()).isEqualTo(new RegistrySettings.StoreLocation(Path.of("/etc/tls/client.jks"),
-                "key-secret", RegistrySettings.DEFAULT_STORE_TYPE));
+        assertThat(settings.trustStore())
+                .isEqualTo(new RegistrySettings.StoreLocation(Path.of("/etc/tls/trust.p12"), "trust-secret", "PKCS12"));
+        assertThat(settings.keyStore())
+                .isEqualTo(new RegistrySettings.StoreLocation(
+                        Path.of("/etc/tls/client.jks"), "key-secret", RegistrySettings.DEFAULT_STORE_TYPE));
     }
 
     @Test
     void withoutStoresTheRegistryUsesTheJvmsTrust() {
-        RegistrySettings settings = Pipeline.registrySettings(TestConfig.resnet(Map.of()).registry());
+        RegistrySettings settings =
+                Pipeline.registrySettings(TestConfig.resnet(Map.of()).registry());
 
         assertThat(settings.baseUrl()).hasToString(ResnetConfig.Registry.DEFAULT_URL);
         assertThat(settings.basicAuth()).isNull();
@@ -131,7 +153,8 @@ class ResnetConfigTest {
     @Test
     void anOldFlatKeyStopsTheStartAndNamesItsNewKey() {
         var config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(Map.of("resnet.max-batch-delay-ms", "200"), "test", 500),
+                .withSources(
+                        new PropertiesConfigSource(Map.of("resnet.max-batch-delay-ms", "200"), "test", 500),
                         new EnvConfigSource(Map.of("RESNET_MAX_BATCH_IMAGES", "32"), 300))
                 .build();
 
@@ -139,15 +162,21 @@ class ResnetConfigTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resnet.max-batch-delay-ms (set in PropertiesConfigSource[source=test]) is now "
                         + "resnet.batch.max-delay, with a unit")
-                .hasMessageContaining("resnet.max-batch-images (set in EnvConfigSource) is now resnet.batch.max-images");
+                .hasMessageContaining(
+                        "resnet.max-batch-images (set in EnvConfigSource) is now resnet.batch.max-images");
     }
 
     @Test
     void anEnvironmentVariableThatKeptItsNameIsNoOldKey() {
         // RESNET_MODEL_DIR is the variable of resnet.model.dir now, as it was of resnet.model-dir.
         var config = new SmallRyeConfigBuilder()
-                .withSources(new EnvConfigSource(Map.of("RESNET_MODEL_DIR", "/models/resnet50",
-                        "RESNET_REGISTRY_URL", "http://registry:8080/apis/ccompat/v7"), 300))
+                .withSources(new EnvConfigSource(
+                        Map.of(
+                                "RESNET_MODEL_DIR",
+                                "/models/resnet50",
+                                "RESNET_REGISTRY_URL",
+                                "http://registry:8080/apis/ccompat/v7"),
+                        300))
                 .build();
 
         RenamedSettings.rejectOldKeys(config);
@@ -155,6 +184,8 @@ class ResnetConfigTest {
     }
 
     private static Duration maxDelay(String value) {
-        return TestConfig.resnet(Map.of("resnet.batch.max-delay", value)).batch().maxDelay();
+        return TestConfig.resnet(Map.of("resnet.batch.max-delay", value))
+                .batch()
+                .maxDelay();
     }
 }

@@ -23,8 +23,8 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
 
     public AvroDeserializer(SchemaRegistry client, Schema readerSchema) {
         SpecificData model = SpecificTypes.modelFor(readerSchema);
-        this.decoder = new WireFormatDecoder<>(client,
-                writerSchema -> new SpecificDatumReader<>(writerSchema, readerSchema, model));
+        this.decoder = new WireFormatDecoder<>(
+                client, writerSchema -> new SpecificDatumReader<>(writerSchema, readerSchema, model));
     }
 
     public AvroDeserializer(SchemaRegistry client, Class<T> type) {

@@ -55,7 +55,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             encoder.flush();
         } catch (IOException | RuntimeException e) {
             // e.g. a required field left null
-            throw new SerializationException("Cannot encode a " + schema.getFullName() + " for topic " + topic + ": " + e, e);
+            throw new SerializationException(
+                    "Cannot encode a " + schema.getFullName() + " for topic " + topic + ": " + e, e);
         }
         return out.toByteArray();
     }

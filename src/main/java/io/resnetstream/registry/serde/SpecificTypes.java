@@ -7,8 +7,7 @@ import org.apache.avro.specific.SpecificRecord;
 /** Finds the generated class behind a schema, with its model (which carries the logical type conversions). */
 final class SpecificTypes {
 
-    private SpecificTypes() {
-    }
+    private SpecificTypes() {}
 
     static Schema schemaOf(Class<? extends SpecificRecord> type) {
         return SpecificData.getForClass(type).getSchema(type);

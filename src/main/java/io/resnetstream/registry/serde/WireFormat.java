@@ -11,8 +11,7 @@ public final class WireFormat {
     public static final byte MAGIC_BYTE = 0;
     public static final int HEADER_LENGTH = 5;
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 
     public static byte[] encode(int schemaId, byte[] avroBinary) {
         return ByteBuffer.allocate(HEADER_LENGTH + avroBinary.length)
@@ -35,7 +34,8 @@ public final class WireFormat {
         if (value[0] != MAGIC_BYTE) {
             throw new MalformedWireFormatException(String.format(
                     "Not in the schema registry wire format: first byte is 0x%02x, expected 0x00"
-                            + " (plain Avro, JSON or text from the producer?)", value[0]));
+                            + " (plain Avro, JSON or text from the producer?)",
+                    value[0]));
         }
         return new Frame(ByteBuffer.wrap(value, 1, 4).getInt(), value);
     }

@@ -38,21 +38,23 @@ final class WireFormatDecoder<T> {
         }
         WireFormat.Frame frame = WireFormat.parse(value);
         DatumReader<T> reader = readerFor(frame.schemaId());
-        BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(value, frame.payloadOffset(), frame.payloadLength(), null);
+        BinaryDecoder decoder =
+                DecoderFactory.get().binaryDecoder(value, frame.payloadOffset(), frame.payloadLength(), null);
         T record;
         boolean consumedAll;
         try {
             record = reader.read(null, decoder);
             consumedAll = decoder.isEnd();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("Cannot decode the Avro payload (schema id " + frame.schemaId()
-                    + ") from topic " + topic + ": " + e, e);
+            throw new SerializationException(
+                    "Cannot decode the Avro payload (schema id " + frame.schemaId() + ") from topic " + topic + ": "
+                            + e,
+                    e);
         }
         // Left-over bytes mean the payload was not written with this schema: refuse rather than guess.
         if (!consumedAll) {
-            throw new SerializationException("The Avro payload (schema id " + frame.schemaId() + ") from topic "
-                    + topic + " has bytes left over after the record: not written with that schema");
+            throw new SerializationException("The Avro payload (schema id " + frame.schemaId() + ") from topic " + topic
+                    + " has bytes left over after the record: not written with that schema");
         }
         return record;
     }

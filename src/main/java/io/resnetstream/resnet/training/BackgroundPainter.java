@@ -21,8 +21,7 @@ import java.util.SplittableRandom;
  */
 final class BackgroundPainter {
 
-    private BackgroundPainter() {
-    }
+    private BackgroundPainter() {}
 
     static void paint(Graphics2D g, int width, int height, SplittableRandom random) {
         Color base = randomColor(random);
@@ -41,14 +40,19 @@ final class BackgroundPainter {
     }
 
     private static void gradient(Graphics2D g, int width, int height, Color base, SplittableRandom random) {
-        g.setPaint(new GradientPaint((float) random.nextDouble(width), (float) random.nextDouble(height), base,
-                (float) random.nextDouble(width), (float) random.nextDouble(height), randomColor(random)));
+        g.setPaint(new GradientPaint(
+                (float) random.nextDouble(width),
+                (float) random.nextDouble(height),
+                base,
+                (float) random.nextDouble(width),
+                (float) random.nextDouble(height),
+                randomColor(random)));
         g.fillRect(0, 0, width, height);
     }
 
     /** Stripes or, with {@code checker}, a checkerboard, rotated, in two nearby colours. */
-    private static void stripes(Graphics2D g, int width, int height, Color base, SplittableRandom random,
-            boolean checker) {
+    private static void stripes(
+            Graphics2D g, int width, int height, Color base, SplittableRandom random, boolean checker) {
         g.setColor(base);
         g.fillRect(0, 0, width, height);
         Color second = nearby(base, random, 70);
@@ -86,8 +90,7 @@ final class BackgroundPainter {
     private static void clutter(Graphics2D g, int width, int height, SplittableRandom random, int marks) {
         double side = Math.min(width, height);
         for (int i = 0; i < marks; i++) {
-            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER,
-                    (float) random.nextDouble(0.3, 0.9)));
+            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, (float) random.nextDouble(0.3, 0.9)));
             g.setColor(randomColor(random));
             g.setStroke(new BasicStroke((float) (side * random.nextDouble(0.005, 0.02))));
             double x1 = random.nextDouble(width);
@@ -96,8 +99,8 @@ final class BackgroundPainter {
             double y2 = random.nextDouble(height);
             switch (random.nextInt(3)) {
                 case 0 -> g.draw(new Line2D.Double(x1, y1, x2, y2));
-                case 1 -> g.draw(new QuadCurve2D.Double(x1, y1, random.nextDouble(width), random.nextDouble(height),
-                        x2, y2));
+                case 1 -> g.draw(
+                        new QuadCurve2D.Double(x1, y1, random.nextDouble(width), random.nextDouble(height), x2, y2));
                 default -> {
                     double r = side * random.nextDouble(0.01, 0.04);
                     g.fill(new Ellipse2D.Double(x1 - r, y1 - r, 2 * r, 2 * r));
@@ -112,7 +115,8 @@ final class BackgroundPainter {
     }
 
     private static Color nearby(Color color, SplittableRandom random, int spread) {
-        return new Color(clamp(color.getRed() + random.nextInt(-spread, spread + 1)),
+        return new Color(
+                clamp(color.getRed() + random.nextInt(-spread, spread + 1)),
                 clamp(color.getGreen() + random.nextInt(-spread, spread + 1)),
                 clamp(color.getBlue() + random.nextInt(-spread, spread + 1)));
     }

@@ -1,7 +1,8 @@
 package io.resnetstream.resnet.training;
 
-import io.resnetstream.inference.ForwardPass;
 import java.util.List;
+
+import io.resnetstream.inference.ForwardPass;
 
 /**
  * Top-1 accuracy on held-out images, centre-crop and ten-crop (softmax averaged over the ten views, paper §3.4).

@@ -15,8 +15,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /** Camera-like damage: Gaussian blur, Gaussian pixel noise, JPEG compression. */
 final class ImageDegradation {
 
-    private ImageDegradation() {
-    }
+    private ImageDegradation() {}
 
     /** Blurs with standard deviation {@code sigma} pixels (separable, edges clamped); no-op below 0.3. */
     static byte[] blur(byte[] rgb, int width, int height, double sigma) {

@@ -16,8 +16,8 @@ public record LabeledImage(int label, int width, int height, byte[] rgb) {
 
     public LabeledImage {
         if (rgb.length != width * height * 3) {
-            throw new IllegalArgumentException(width + "x" + height + " RGB needs " + width * height * 3
-                    + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException(
+                    width + "x" + height + " RGB needs " + width * height * 3 + " bytes, got " + rgb.length);
         }
     }
 

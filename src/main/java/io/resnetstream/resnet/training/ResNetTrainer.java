@@ -1,14 +1,8 @@
 package io.resnetstream.resnet.training;
 
-import io.resnetstream.resnet.ConvSpec;
-import io.resnetstream.resnet.MovingStatisticsUpdate;
-import io.resnetstream.resnet.ResNetBuilder;
-import io.resnetstream.resnet.ResNetGraph;
-import io.resnetstream.resnet.ResNetSpec;
-import io.resnetstream.resnet.ResNetWeights;
-import io.resnetstream.inference.TensorFlowRuntime;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -21,6 +15,14 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+
+import io.resnetstream.inference.TensorFlowRuntime;
+import io.resnetstream.resnet.ConvSpec;
+import io.resnetstream.resnet.MovingStatisticsUpdate;
+import io.resnetstream.resnet.ResNetBuilder;
+import io.resnetstream.resnet.ResNetGraph;
+import io.resnetstream.resnet.ResNetSpec;
+import io.resnetstream.resnet.ResNetWeights;
 
 /**
  * Trains a {@link ResNetSpec} with graph gradients: softmax cross-entropy on one-hot labels (the sparse op has no
@@ -66,17 +68,22 @@ public final class ResNetTrainer implements AutoCloseable {
             weights = new TrainableWeights(tf);
             Shape inputShape = Shape.of(-1, crop, crop, 3);
             images = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(inputShape));
-            labels = tf.withName("labels").placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, spec.classes())));
-            learningRate = tf.withName("learning_rate").placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.scalar()));
+            labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.classes())));
+            learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
             ResNetGraph network = ResNetBuilder.training(tf, spec, weights, images, MOVING_AVERAGE_FACTOR);
             Operand<TFloat32> crossEntropy = tf.math.mean(
-                    tf.nn.softmaxCrossEntropyWithLogits(network.logits(), labels).loss(), tf.constant(0));
+                    tf.nn.softmaxCrossEntropyWithLogits(network.logits(), labels)
+                            .loss(),
+                    tf.constant(0));
             loss = tf.math.add(crossEntropy, tf.math.mul(tf.constant(weightDecay), decayedWeightsL2(tf)));
-            correct = tf.reduceSum(tf.dtypes.cast(tf.math.equal(tf.math.argMax(network.logits(), tf.constant(1)),
-                    tf.math.argMax(labels, tf.constant(1))), TFloat32.class), tf.constant(0));
+            correct = tf.reduceSum(
+                    tf.dtypes.cast(
+                            tf.math.equal(
+                                    tf.math.argMax(network.logits(), tf.constant(1)),
+                                    tf.math.argMax(labels, tf.constant(1))),
+                            TFloat32.class),
+                    tf.constant(0));
 
             List<Variable<TFloat32>> trainable = trainableVariables();
             Gradients gradients = tf.gradients(loss, trainable);
@@ -95,22 +102,21 @@ public final class ResNetTrainer implements AutoCloseable {
             for (int i = 0; i < trainable.size(); i++) {
                 Variable<TFloat32> variable = trainable.get(i);
                 Variable<TFloat32> velocity = tf.variable(variable.shape(), TFloat32.class);
-                velocityInitializers.add(tf.assign(velocity,
-                        tf.zeros(tf.constant(variable.shape()), TFloat32.class)));
-                updates.add(afterGradients.train.applyMomentum(variable, velocity, learningRate, gradients.dy(i),
-                        tf.constant(momentum)));
+                velocityInitializers.add(tf.assign(velocity, tf.zeros(tf.constant(variable.shape()), TFloat32.class)));
+                updates.add(afterGradients.train.applyMomentum(
+                        variable, velocity, learningRate, gradients.dy(i), tf.constant(momentum)));
             }
             for (MovingStatisticsUpdate update : network.statisticUpdates()) {
                 ConvSpec conv = update.conv();
-                updates.add(afterGradients.assign(weights.variables().get(conv.movingMeanName()),
-                        update.newMovingMean()));
-                updates.add(afterGradients.assign(weights.variables().get(conv.movingVarianceName()),
-                        update.newMovingVariance()));
+                updates.add(
+                        afterGradients.assign(weights.variables().get(conv.movingMeanName()), update.newMovingMean()));
+                updates.add(afterGradients.assign(
+                        weights.variables().get(conv.movingVarianceName()), update.newMovingVariance()));
             }
             trainStep = tf.withControlDependencies(updates).noOp();
 
-            evaluationImages = tf.withName("evaluation_images").placeholder(TFloat32.class,
-                    Placeholder.shape(inputShape));
+            evaluationImages =
+                    tf.withName("evaluation_images").placeholder(TFloat32.class, Placeholder.shape(inputShape));
             evaluationProbabilities = tf.nn.softmax(
                     ResNetBuilder.inference(tf, spec, weights, evaluationImages).logits());
 
@@ -150,13 +156,19 @@ public final class ResNetTrainer implements AutoCloseable {
     /** One SGD step on a batch of {@code crop × crop} NHWC images and one-hot labels. */
     public StepResult step(float[] batchImages, float[] oneHotLabels, int batch, float rate) {
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch, crop, crop, 3), DataBuffers.of(batchImages, true, false));
-                TFloat32 y = TFloat32.tensorOf(Shape.of(batch, spec.classes()),
-                        DataBuffers.of(oneHotLabels, true, false));
+                TFloat32 y =
+                        TFloat32.tensorOf(Shape.of(batch, spec.classes()), DataBuffers.of(oneHotLabels, true, false));
                 TFloat32 lr = TFloat32.scalarOf(rate);
-                Result result = session.runner().feed(images, x).feed(labels, y).feed(learningRate, lr)
-                        .addTarget(trainStep).fetch(loss).fetch(correct).run()) {
-            return new StepResult(((TFloat32) result.get(0)).getFloat(), Math.round(((TFloat32) result.get(1))
-                    .getFloat()));
+                Result result = session.runner()
+                        .feed(images, x)
+                        .feed(labels, y)
+                        .feed(learningRate, lr)
+                        .addTarget(trainStep)
+                        .fetch(loss)
+                        .fetch(correct)
+                        .run()) {
+            return new StepResult(
+                    ((TFloat32) result.get(0)).getFloat(), Math.round(((TFloat32) result.get(1)).getFloat()));
         }
     }
 
@@ -164,7 +176,10 @@ public final class ResNetTrainer implements AutoCloseable {
     public float[][] classify(float[] nhwc, int views) {
         float[] flat = new float[views * spec.classes()];
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(views, crop, crop, 3), DataBuffers.of(nhwc, true, false));
-                Result result = session.runner().feed(evaluationImages, x).fetch(evaluationProbabilities).run()) {
+                Result result = session.runner()
+                        .feed(evaluationImages, x)
+                        .fetch(evaluationProbabilities)
+                        .run()) {
             ((TFloat32) result.get(0)).read(DataBuffers.of(flat, false, false));
         }
         float[][] rows = new float[views][spec.classes()];
@@ -191,6 +206,5 @@ public final class ResNetTrainer implements AutoCloseable {
      * @param loss    mean cross-entropy plus weight decay
      * @param correct images whose top-1 class was right
      */
-    public record StepResult(float loss, int correct) {
-    }
+    public record StepResult(float loss, int correct) {}
 }

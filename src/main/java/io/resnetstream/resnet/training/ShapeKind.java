@@ -13,7 +13,14 @@ import java.util.SplittableRandom;
  * its proportions varied a little by a random generator.
  */
 public enum ShapeKind {
-    CIRCLE, RING, TRIANGLE, SQUARE, PENTAGON, HEXAGON, STAR, CROSS;
+    CIRCLE,
+    RING,
+    TRIANGLE,
+    SQUARE,
+    PENTAGON,
+    HEXAGON,
+    STAR,
+    CROSS;
 
     /** The label: the lower-case name. */
     public String label() {

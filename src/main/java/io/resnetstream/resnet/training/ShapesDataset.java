@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
 public final class ShapesDataset {
 
     /** Class names in label order. */
-    public static final List<String> LABELS = Arrays.stream(ShapeKind.values()).map(ShapeKind::label).toList();
+    public static final List<String> LABELS =
+            Arrays.stream(ShapeKind.values()).map(ShapeKind::label).toList();
 
     private static final double MIN_SIZE = 0.25;
     private static final double MAX_SIZE = 0.9;
@@ -58,8 +59,13 @@ public final class ShapesDataset {
             Color color = contrastingColor(image, shape.getBounds2D(), random);
             if (random.nextBoolean()) {
                 Rectangle2D bounds = shape.getBounds2D();
-                g.setPaint(new GradientPaint((float) bounds.getMinX(), (float) bounds.getMinY(), color,
-                        (float) bounds.getMaxX(), (float) bounds.getMaxY(), shade(color, random)));
+                g.setPaint(new GradientPaint(
+                        (float) bounds.getMinX(),
+                        (float) bounds.getMinY(),
+                        color,
+                        (float) bounds.getMaxX(),
+                        (float) bounds.getMaxY(),
+                        shade(color, random)));
             } else {
                 g.setColor(color);
             }
@@ -70,11 +76,10 @@ public final class ShapesDataset {
         }
         LabeledImage drawn = LabeledImage.of(kind.ordinal(), image);
         double shapeSize = Math.max(shapeBounds.getWidth(), shapeBounds.getHeight());
-        byte[] blurred = ImageDegradation.blur(drawn.rgb(), width, height,
-                random.nextDouble(0, MAX_BLUR) * shapeSize);
+        byte[] blurred = ImageDegradation.blur(drawn.rgb(), width, height, random.nextDouble(0, MAX_BLUR) * shapeSize);
         ImageDegradation.addNoise(blurred, random.nextDouble(0, 12), random);
-        return ImageDegradation.jpeg(new LabeledImage(kind.ordinal(), width, height, blurred),
-                (float) random.nextDouble(0.5, 0.95));
+        return ImageDegradation.jpeg(
+                new LabeledImage(kind.ordinal(), width, height, blurred), (float) random.nextDouble(0.5, 0.95));
     }
 
     /**
@@ -116,7 +121,8 @@ public final class ShapesDataset {
         }
         while (true) {
             Color candidate = BackgroundPainter.randomColor(random);
-            double distance = Math.sqrt(square(candidate.getRed() - mean[0]) + square(candidate.getGreen() - mean[1])
+            double distance = Math.sqrt(square(candidate.getRed() - mean[0])
+                    + square(candidate.getGreen() - mean[1])
                     + square(candidate.getBlue() - mean[2]));
             if (distance >= MIN_CONTRAST) {
                 return candidate;
@@ -126,7 +132,8 @@ public final class ShapesDataset {
 
     private static Color shade(Color color, SplittableRandom random) {
         float factor = (float) random.nextDouble(0.7, 1.3);
-        return new Color(Math.min(255, Math.round(color.getRed() * factor)),
+        return new Color(
+                Math.min(255, Math.round(color.getRed() * factor)),
                 Math.min(255, Math.round(color.getGreen() * factor)),
                 Math.min(255, Math.round(color.getBlue() * factor)));
     }

@@ -1,11 +1,8 @@
 package io.resnetstream.resnet.training;
 
-import io.resnetstream.resnet.ResNetWeights;
-import io.resnetstream.resnet.ScopedNames;
-import io.resnetstream.resnet.WeightSource;
-import io.resnetstream.resnet.WeightTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -16,6 +13,11 @@ import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+
+import io.resnetstream.resnet.ResNetWeights;
+import io.resnetstream.resnet.ScopedNames;
+import io.resnetstream.resnet.WeightSource;
+import io.resnetstream.resnet.WeightTensor;
 
 /**
  * Every weight a variable, created on first request and shared by every network built from this source (the
@@ -62,9 +64,12 @@ final class TrainableWeights implements WeightSource {
     void initialize(Session session, ResNetWeights initial) {
         for (String name : variables.keySet()) {
             WeightTensor tensor = initial.get(name);
-            try (TFloat32 value = TFloat32.tensorOf(Shape.of(tensor.shape()),
-                    DataBuffers.of(tensor.values(), true, false))) {
-                session.runner().feed(initialValues.get(name), value).addTarget(initializers.get(name)).run();
+            try (TFloat32 value =
+                    TFloat32.tensorOf(Shape.of(tensor.shape()), DataBuffers.of(tensor.values(), true, false))) {
+                session.runner()
+                        .feed(initialValues.get(name), value)
+                        .addTarget(initializers.get(name))
+                        .run();
             }
         }
     }
@@ -75,7 +80,8 @@ final class TrainableWeights implements WeightSource {
         for (Map.Entry<String, Variable<TFloat32>> entry : variables.entrySet()) {
             long[] shape = entry.getValue().shape().asArray();
             WeightTensor tensor = WeightTensor.filled(shape, 0f);
-            try (Result result = session.runner().fetch(reads.get(entry.getKey())).run()) {
+            try (Result result =
+                    session.runner().fetch(reads.get(entry.getKey())).run()) {
                 ((TFloat32) result.get(0)).read(DataBuffers.of(tensor.values(), false, false));
             }
             tensors.put(entry.getKey(), tensor);

@@ -16,8 +16,19 @@ package io.resnetstream.resnet.training;
  * @param supersampling    images are drawn up to this many times larger, then shrunk
  * @param seed             seeds the images, the initial weights and the batch order
  */
-public record TrainingConfig(String architecture, int resize, int crop, int trainImages, int testImages, int epochs,
-        int batch, float learningRate, float momentum, float weightDecay, int supersampling, long seed) {
+public record TrainingConfig(
+        String architecture,
+        int resize,
+        int crop,
+        int trainImages,
+        int testImages,
+        int epochs,
+        int batch,
+        float learningRate,
+        float momentum,
+        float weightDecay,
+        int supersampling,
+        long seed) {
 
     /** First index of the held-out images: far from every training index. */
     public static final long TEST_INDEX_OFFSET = 1L << 40;
@@ -27,8 +38,8 @@ public record TrainingConfig(String architecture, int resize, int crop, int trai
             throw new IllegalArgumentException("crop " + crop + " exceeds resize " + resize);
         }
         if (trainImages < batch || testImages < 1 || epochs < 1 || supersampling < 1) {
-            throw new IllegalArgumentException("need train images >= batch, and positive test images, epochs and "
-                    + "supersampling");
+            throw new IllegalArgumentException(
+                    "need train images >= batch, and positive test images, epochs and " + "supersampling");
         }
     }
 }

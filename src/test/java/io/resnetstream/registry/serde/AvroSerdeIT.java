@@ -1,8 +1,5 @@
 package io.resnetstream.registry.serde;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,10 +16,13 @@ import org.junit.jupiter.api.Test;
 
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.testing.LocalStack;
-import io.resnetstream.registry.SchemaNotRegisteredException;
 import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.SchemaNotRegisteredException;
 import io.resnetstream.registry.UnknownSchemaException;
+import io.resnetstream.testing.LocalStack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The serde through a real registry: producer and consumer each with their own client, as two processes. */
 class AvroSerdeIT {
@@ -33,13 +33,16 @@ class AvroSerdeIT {
         String topic = LocalStack.unique("images");
         HttpSchemaRegistry producer = LocalStack.newRegistryClient();
 
-        byte[] value = new AvroSerde<>(producer, ImageEvent.class, SerdeOptions.values().registeringSchemas()).serializer()
+        byte[] value = new AvroSerde<>(
+                        producer, ImageEvent.class, SerdeOptions.values().registeringSchemas())
+                .serializer()
                 .serialize(topic, Samples.imageEvent());
 
         int id = LocalStack.newRegistryClient().lookup(topic + "-value", ImageEvent.getClassSchema());
         assertThat(WireFormat.parse(value).schemaId()).isEqualTo(id);
         assertThat(value[0]).isZero();
-        ImageEvent read = new AvroSerde<>(LocalStack.newRegistryClient(), ImageEvent.class, SerdeOptions.values()).deserializer()
+        ImageEvent read = new AvroSerde<>(LocalStack.newRegistryClient(), ImageEvent.class, SerdeOptions.values())
+                .deserializer()
                 .deserialize(topic, value);
         assertThat(read).isEqualTo(Samples.imageEvent());
     }
@@ -48,10 +51,15 @@ class AvroSerdeIT {
     void aPredictionRoundTripsAndReadsGenerically() {
         String topic = LocalStack.unique("predictions");
 
-        byte[] value = new AvroSerde<>(LocalStack.newRegistryClient(), Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas()).serializer()
+        byte[] value = new AvroSerde<>(
+                        LocalStack.newRegistryClient(),
+                        Prediction.getClassSchema(),
+                        SerdeOptions.values().registeringSchemas())
+                .serializer()
                 .serialize(topic, Samples.prediction());
 
-        Prediction read = new AvroDeserializer<>(LocalStack.newRegistryClient(), Prediction.class).deserialize(topic, value);
+        Prediction read =
+                new AvroDeserializer<>(LocalStack.newRegistryClient(), Prediction.class).deserialize(topic, value);
         assertThat(read).isEqualTo(Samples.prediction());
         GenericRecord generic = new GenericAvroDeserializer(LocalStack.newRegistryClient()).deserialize(topic, value);
         assertThat(generic.getSchema().getFullName()).isEqualTo("io.resnetstream.contracts.Prediction");
@@ -64,7 +72,11 @@ class AvroSerdeIT {
     void aKeySerdeUsesTheKeySubject() {
         String topic = LocalStack.unique("predictions");
 
-        new AvroSerde<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.keys().registeringSchemas()).serializer()
+        new AvroSerde<>(
+                        LocalStack.newRegistryClient(),
+                        Prediction.class,
+                        SerdeOptions.keys().registeringSchemas())
+                .serializer()
                 .serialize(topic, Samples.prediction());
 
         HttpSchemaRegistry client = LocalStack.newRegistryClient();
@@ -76,16 +88,18 @@ class AvroSerdeIT {
     @Test
     void withoutAutoRegisterAnUnregisteredSubjectFails() {
         String topic = LocalStack.unique("predictions");
-        AvroSerializer<Prediction> serializer = new AvroSerializer<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.values());
+        AvroSerializer<Prediction> serializer =
+                new AvroSerializer<>(LocalStack.newRegistryClient(), Prediction.class, SerdeOptions.values());
 
         assertThatThrownBy(() -> serializer.serialize(topic, Samples.prediction()))
-                .isInstanceOfSatisfying(SchemaNotRegisteredException.class,
-                        e -> assertThat(e.subject()).isEqualTo(topic + "-value"));
+                .isInstanceOfSatisfying(SchemaNotRegisteredException.class, e -> assertThat(e.subject())
+                        .isEqualTo(topic + "-value"));
     }
 
     @Test
     void anOlderWriterReadsWithDefaultsForTheMissingFields() throws IOException {
-        Schema older = SchemaBuilder.record(IMAGE_EVENT).fields()
+        Schema older = SchemaBuilder.record(IMAGE_EVENT)
+                .fields()
                 .requiredString("imageId")
                 .optionalBytes("data")
                 .endRecord();
@@ -104,11 +118,20 @@ class AvroSerdeIT {
 
     @Test
     void aNewerWriterReadsWithItsExtraFieldSkipped() throws IOException {
-        Schema newer = SchemaBuilder.record(IMAGE_EVENT).fields()
+        Schema newer = SchemaBuilder.record(IMAGE_EVENT)
+                .fields()
                 .requiredString("imageId")
-                .name("priority").type().intType().intDefault(0)
+                .name("priority")
+                .type()
+                .intType()
+                .intDefault(0)
                 .optionalString("uri")
-                .name("attributes").type().map().values().stringType().mapDefault(Map.of())
+                .name("attributes")
+                .type()
+                .map()
+                .values()
+                .stringType()
+                .mapDefault(Map.of())
                 .endRecord();
         GenericRecord event = new GenericData.Record(newer);
         event.put("imageId", "new-1");
@@ -126,11 +149,13 @@ class AvroSerdeIT {
 
     @Test
     void anIdUnknownToTheRegistryIsUnknownSchemaException() {
-        AvroDeserializer<ImageEvent> deserializer = new AvroDeserializer<>(LocalStack.newRegistryClient(), ImageEvent.class);
+        AvroDeserializer<ImageEvent> deserializer =
+                new AvroDeserializer<>(LocalStack.newRegistryClient(), ImageEvent.class);
 
-        assertThatThrownBy(() -> deserializer.deserialize("images", WireFormat.encode(Integer.MAX_VALUE, new byte[] {2, 'x'})))
-                .isInstanceOfSatisfying(UnknownSchemaException.class,
-                        e -> assertThat(e.schemaId()).isEqualTo(Integer.MAX_VALUE));
+        assertThatThrownBy(() ->
+                        deserializer.deserialize("images", WireFormat.encode(Integer.MAX_VALUE, new byte[] {2, 'x'})))
+                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId())
+                        .isEqualTo(Integer.MAX_VALUE));
     }
 
     /** Registers the writer's schema under a fresh subject, writes the record with it, reads as today's class. */

@@ -1,8 +1,5 @@
 package io.resnetstream.registry.serde;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
@@ -19,10 +16,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.testing.FakeRegistryServer;
-import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.HttpSchemaRegistry;
+import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.UnknownSchemaException;
+import io.resnetstream.testing.FakeRegistryServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Exact bytes, subjects and failures of the serde against canned registry answers; the real registry is in the IT. */
 class AvroSerdeTest {
@@ -37,8 +37,14 @@ class AvroSerdeTest {
         registry.answer("POST", "/subjects/predictions-value/versions", 200, "{\"id\":" + ID + "}")
                 .answer("POST", "/subjects/predictions-key/versions", 200, "{\"id\":" + ID + "}")
                 .answer("POST", "/subjects/predictions-value", 200, "{\"id\":" + ID + "}")
-                .answer("GET", "/schemas/ids/" + ID, 200,
-                        new ObjectMapper().createObjectNode().put("schema", Prediction.getClassSchema().toString()).toString());
+                .answer(
+                        "GET",
+                        "/schemas/ids/" + ID,
+                        200,
+                        new ObjectMapper()
+                                .createObjectNode()
+                                .put("schema", Prediction.getClassSchema().toString())
+                                .toString());
         client = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
     }
 
@@ -49,7 +55,8 @@ class AvroSerdeTest {
 
     @Test
     void writesTheHeaderThenThePlainAvroBinaryOfTheRecord() throws IOException {
-        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
+        AvroSerde<Prediction> serde =
+                new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
 
         byte[] value = serde.serializer().serialize("predictions", Samples.prediction());
 
@@ -59,31 +66,39 @@ class AvroSerdeTest {
 
     @Test
     void registersOncePerSubjectUnderTheTopicNameStrategy() {
-        AvroSerde<Prediction> values = new AvroSerde<>(client, Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas());
-        AvroSerde<Prediction> keys = new AvroSerde<>(client, Prediction.class, SerdeOptions.keys().registeringSchemas());
+        AvroSerde<Prediction> values = new AvroSerde<>(
+                client, Prediction.getClassSchema(), SerdeOptions.values().registeringSchemas());
+        AvroSerde<Prediction> keys =
+                new AvroSerde<>(client, Prediction.class, SerdeOptions.keys().registeringSchemas());
 
         values.serializer().serialize("predictions", Samples.prediction());
         values.serializer().serialize("predictions", Samples.prediction());
         keys.serializer().serialize("predictions", Samples.prediction());
 
-        assertThat(registry.requests()).extracting(FakeRegistryServer.Request::path)
+        assertThat(registry.requests())
+                .extracting(FakeRegistryServer.Request::path)
                 .containsExactly("/subjects/predictions-value/versions", "/subjects/predictions-key/versions");
     }
 
     @Test
     void withoutAutoRegisterItOnlyLooksUp() {
-        new AvroSerde<>(client, Prediction.class, SerdeOptions.values()).serializer().serialize("predictions", Samples.prediction());
+        new AvroSerde<>(client, Prediction.class, SerdeOptions.values())
+                .serializer()
+                .serialize("predictions", Samples.prediction());
 
-        assertThat(registry.requests()).extracting(FakeRegistryServer.Request::method, FakeRegistryServer.Request::path)
+        assertThat(registry.requests())
+                .extracting(FakeRegistryServer.Request::method, FakeRegistryServer.Request::path)
                 .containsExactly(Tuple.tuple("POST", "/subjects/predictions-value"));
     }
 
     @Test
     void roundTripsAndFetchesTheWriterSchemaOnce() {
-        AvroSerde<Prediction> writer = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
+        AvroSerde<Prediction> writer =
+                new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
         byte[] value = writer.serializer().serialize("predictions", Samples.prediction());
         // a fresh client, as in another process: it must fetch the schema by id
-        HttpSchemaRegistry reader = new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
+        HttpSchemaRegistry reader =
+                new HttpSchemaRegistry(RegistrySettings.builder(registry.url()).build());
         AvroDeserializer<Prediction> deserializer = new AvroDeserializer<>(reader, Prediction.class);
 
         assertThat(deserializer.deserialize("predictions", value)).isEqualTo(Samples.prediction());
@@ -93,7 +108,8 @@ class AvroSerdeTest {
 
     @Test
     void nullStaysNull() {
-        AvroSerde<Prediction> serde = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
+        AvroSerde<Prediction> serde =
+                new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas());
 
         assertThat(serde.serializer().serialize("predictions", null)).isNull();
         assertThat(serde.deserializer().deserialize("predictions", null)).isNull();
@@ -106,17 +122,21 @@ class AvroSerdeTest {
 
         assertThatThrownBy(() -> deserializer.deserialize("predictions", WireFormat.encode(ID, new byte[] {0x02, 'x'})))
                 .isExactlyInstanceOf(SerializationException.class)
-                .hasMessageContaining("schema id " + ID).hasMessageContaining("predictions");
+                .hasMessageContaining("schema id " + ID)
+                .hasMessageContaining("predictions");
     }
 
     @Test
     void bytesLeftOverAfterTheRecordAreRefused() {
-        byte[] value = new AvroSerde<>(client, Prediction.class, SerdeOptions.values().registeringSchemas()).serializer()
+        byte[] value = new AvroSerde<>(
+                        client, Prediction.class, SerdeOptions.values().registeringSchemas())
+                .serializer()
                 .serialize("predictions", Samples.prediction());
         byte[] longer = Arrays.copyOf(value, value.length + 1);
 
         assertThatThrownBy(() -> new AvroDeserializer<>(client, Prediction.class).deserialize("predictions", longer))
-                .isExactlyInstanceOf(SerializationException.class).hasMessageContaining("left over");
+                .isExactlyInstanceOf(SerializationException.class)
+                .hasMessageContaining("left over");
     }
 
     @Test
@@ -124,7 +144,8 @@ class AvroSerdeTest {
         AvroDeserializer<Prediction> deserializer = new AvroDeserializer<>(client, Prediction.class);
 
         assertThatThrownBy(() -> deserializer.deserialize("predictions", WireFormat.encode(77, new byte[] {1})))
-                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId()).isEqualTo(77));
+                .isInstanceOfSatisfying(UnknownSchemaException.class, e -> assertThat(e.schemaId())
+                        .isEqualTo(77));
     }
 
     @Test

@@ -15,8 +15,7 @@ import io.resnetstream.contracts.Timings;
 /** Records with every field set, including the awkward ones: bytes, maps, unions, timestamps, non-ASCII. */
 final class Samples {
 
-    private Samples() {
-    }
+    private Samples() {}
 
     static ImageEvent imageEvent() {
         return ImageEvent.newBuilder()
@@ -33,7 +32,8 @@ final class Samples {
         return Prediction.newBuilder()
                 .setImageId("img-0001")
                 .setModel(new ModelRef("resnet50", "1", "9f86d081884c7d65"))
-                .setTopK(List.of(new ClassScore(207, "golden retriever", 0.8125f),
+                .setTopK(List.of(
+                        new ClassScore(207, "golden retriever", 0.8125f),
                         new ClassScore(208, "Labrador retriever", 0.1f)))
                 .setCropScheme("ten-crop")
                 .setCropsAveraged(10)

@@ -1,10 +1,10 @@
 package io.resnetstream.registry.serde;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WireFormatTest {
 
@@ -43,7 +43,8 @@ class WireFormatTest {
     @Test
     void aValueShorterThanTheHeaderIsMalformed() {
         assertThatThrownBy(() -> WireFormat.parse(new byte[] {0, 0, 0, 1}))
-                .isInstanceOf(MalformedWireFormatException.class).isInstanceOf(SerializationException.class)
+                .isInstanceOf(MalformedWireFormatException.class)
+                .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("4 bytes");
         assertThatThrownBy(() -> WireFormat.parse(new byte[0])).isInstanceOf(MalformedWireFormatException.class);
         assertThatThrownBy(() -> WireFormat.parse(null)).isInstanceOf(MalformedWireFormatException.class);
@@ -54,6 +55,7 @@ class WireFormatTest {
         byte[] json = "{\"imageId\":\"x\"}".getBytes();
 
         assertThatThrownBy(() -> WireFormat.parse(json))
-                .isInstanceOf(MalformedWireFormatException.class).hasMessageContaining("0x7b");
+                .isInstanceOf(MalformedWireFormatException.class)
+                .hasMessageContaining("0x7b");
     }
 }

@@ -1,11 +1,12 @@
 package io.resnetstream.resnet.training;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.SplittableRandom;
 
-import io.resnetstream.imaging.Normalization;
 import org.junit.jupiter.api.Test;
+
+import io.resnetstream.imaging.Normalization;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class CropWriterTest {
 

@@ -1,12 +1,14 @@
 package io.resnetstream.resnet.training;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
 
 import io.resnetstream.resnet.ResNetSpec;
 import io.resnetstream.resnet.ResNetWeights;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ResNetTrainerTest {
 
@@ -38,7 +40,8 @@ class ResNetTrainerTest {
             ResNetWeights trained = trainer.weights();
             assertThat(trained.get("conv1/bn/moving_mean").values())
                     .isNotEqualTo(initial.get("conv1/bn/moving_mean").values());
-            assertThat(trained.get("conv1/kernel").values()).isNotEqualTo(initial.get("conv1/kernel").values());
+            assertThat(trained.get("conv1/kernel").values())
+                    .isNotEqualTo(initial.get("conv1/kernel").values());
 
             // the evaluation network (batch norm on moving statistics) agrees on what it learned
             float[][] rows = trainer.classify(images, IMAGES);

@@ -1,8 +1,8 @@
 package io.resnetstream.resnet.training;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ShapesDatasetTest {
 
@@ -23,8 +23,8 @@ class ShapesDatasetTest {
             assertThat(image.label()).isEqualTo(i % 8);
             assertThat(image.labelName()).isEqualTo(ShapesDataset.LABELS.get(i % 8));
         }
-        assertThat(ShapesDataset.LABELS).containsExactly("circle", "ring", "triangle", "square", "pentagon",
-                "hexagon", "star", "cross");
+        assertThat(ShapesDataset.LABELS)
+                .containsExactly("circle", "ring", "triangle", "square", "pentagon", "hexagon", "star", "cross");
     }
 
     @Test
