@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -97,17 +98,9 @@ public final class ChaosCommand implements Callable<Integer> {
                     "Give up after this long without a new outcome while work remains (default: ${DEFAULT-VALUE})")
     Duration noProgress;
 
-    @Option(
-            names = "--bootstrap",
-            defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
-
-    @Option(
-            names = "--registry",
-            defaultValue = "${env:RESNET_REGISTRY_URL:-" + ResnetConfig.Registry.DEFAULT_URL + "}",
-            description = "Schema registry URL, for the service's outputs (default: ${DEFAULT-VALUE})")
-    String registry;
+    /** The stack under test; the run makes topics of its own, so the service's topic options do not apply. */
+    @Mixin
+    BrokerOptions broker;
 
     @Option(
             names = "--model",
@@ -146,8 +139,8 @@ public final class ChaosCommand implements Callable<Integer> {
         Chaos.Plan plan = new Chaos.Plan(images, kills, minGap, maxGap, gapFrom, brokerRestart, s, rate);
         Path work = workDir.toAbsolutePath();
         Chaos.Setup setup = new Chaos.Setup(
-                bootstrap,
-                registry,
+                broker.bootstrap,
+                broker.registry,
                 app.toAbsolutePath(),
                 model.toAbsolutePath(),
                 work,
