@@ -152,9 +152,10 @@ public final class Pipeline implements AutoCloseable {
     /** Settings that would fail every record are refused at start instead. */
     static void checkSettings(ResnetConfig config, List<String> labels) {
         int topK = config.model().topK();
-        if (topK < 1 || topK > labels.size()) {
-            throw new IllegalArgumentException("resnet.model.top-k is " + topK + ": it must be between 1 and the "
-                    + labels.size() + " classes of the model");
+        if (topK < 1) {
+            // more than the model's classes is fine: a prediction then lists them all
+            throw new IllegalArgumentException("resnet.model.top-k is " + topK
+                    + ": it must be at least 1 (the model has " + labels.size() + " classes)");
         }
         ResnetConfig.Batch batch = config.batch();
         if (batch.maxImages() < 1
