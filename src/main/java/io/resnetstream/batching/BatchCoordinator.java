@@ -215,19 +215,24 @@ public final class BatchCoordinator {
         return inFlight.size();
     }
 
-    /** A batch should start now: enough images or bytes wait, or the oldest has waited long enough. */
+    /** A batch should start now: a full one waits, or the oldest image has waited long enough. */
     public boolean due(long now) {
-        int waiting = 0;
-        long bytes = 0;
-        long oldest = Long.MAX_VALUE;
+        if (full()) {
+            return true;
+        }
         for (Member m : members.values()) {
-            waiting += m.waiting.size();
             for (Waiting w : m.waiting.values()) {
-                oldest = Math.min(oldest, w.acceptedAt());
-                bytes += w.bytes();
+                if (now - w.acceptedAt() >= maxDelayMs) {
+                    return true;
+                }
             }
         }
-        return waiting >= maxImages || bytes >= maxBytes || (waiting > 0 && now - oldest >= maxDelayMs);
+        return false;
+    }
+
+    /** Enough images, or enough of their bytes, wait for a whole batch. */
+    private boolean full() {
+        return waiting() >= maxImages || waitingBytes() >= maxBytes;
     }
 
     /**
@@ -242,7 +247,7 @@ public final class BatchCoordinator {
                 start(now);
                 collect(false);
             }
-            if ((waiting() < maxImages && waitingBytes() < maxBytes) || inFlight.isEmpty()) {
+            if (!full() || inFlight.isEmpty()) {
                 return;
             }
             collect(true);

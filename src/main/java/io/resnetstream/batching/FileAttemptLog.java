@@ -76,13 +76,13 @@ public final class FileAttemptLog implements AttemptLog {
             counts.merge(image, 1, Integer::sum);
             text.append(line('+', image));
         }
-        append(text, true);
+        append(text.toString(), images.size(), true);
     }
 
     @Override
     public synchronized void finished(ImageRef image) {
         if (counts.remove(image) != null) {
-            append(new StringBuilder(line('-', image)), false);
+            append(line('-', image), 1, false);
         }
     }
 
@@ -90,16 +90,16 @@ public final class FileAttemptLog implements AttemptLog {
         return sign + " " + image.topic() + " " + image.partition() + " " + image.offset() + "\n";
     }
 
-    private void append(StringBuilder text, boolean force) {
+    private void append(String text, int lineCount, boolean force) {
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
             if (force) {
                 channel.force(false);
             }
-            lines += text.chars().filter(c -> c == '\n').count();
+            lines += lineCount;
             if (lines >= COMPACT_AFTER_LINES) {
                 compact();
             }
