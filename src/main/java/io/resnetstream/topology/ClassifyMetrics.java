@@ -22,6 +22,7 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
     private final Timer endToEnd;
     private final Counter predictions;
     private final Counter abandoned;
+    private final Counter shadowFailures;
     private final Map<RejectReason, Counter> deadLetters = new EnumMap<>(RejectReason.class);
 
     public ClassifyMetrics(MeterRegistry registry) {
@@ -38,6 +39,9 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
         predictions = Counter.builder("resnet.predictions").register(registry);
         abandoned = Counter.builder("resnet.batches.abandoned")
                 .description("Batches given up past their deadline; their images ran again alone")
+                .register(registry);
+        shadowFailures = Counter.builder("resnet.shadow.failures")
+                .description("Batches the shadow model failed on; their main outcomes were not affected")
                 .register(registry);
         for (RejectReason r : RejectReason.values()) {
             deadLetters.put(
@@ -57,6 +61,11 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
     @Override
     public void batchAbandoned(int images) {
         abandoned.increment();
+    }
+
+    @Override
+    public void shadowFailed(int images) {
+        shadowFailures.increment();
     }
 
     void predicted(long latencyMillis) {

@@ -43,14 +43,26 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestInputTopic<byte[], byte[]> images;
     public final TestOutputTopic<String, Prediction> predictions;
     public final TestOutputTopic<String, DeadLetter> deadLetters;
+    public final TestOutputTopic<String, Prediction> shadowPredictions;
+    public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
+        this(settings, model, null, registry, stateDir);
+    }
+
+    /** @param candidate a shadow model, whose predictions go to {@link #shadowPredictions}; or null */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            Classifier candidate,
+            SchemaRegistry registry,
+            Path stateDir) {
         Map<String, String> values = new HashMap<>(TEST_SETTINGS);
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
         config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), model, registry);
+        pipeline = Pipeline.assemble(config, meters, model, candidate, registry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -67,6 +79,10 @@ public final class PipelineDriver implements AutoCloseable {
                 config.topics().deadLetters(),
                 new StringDeserializer(),
                 new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values()).deserializer());
+        shadowPredictions = driver.createOutputTopic(
+                config.topics().shadowPredictions(),
+                new StringDeserializer(),
+                new AvroSerde<>(registry, Prediction.class, SerdeOptions.values()).deserializer());
     }
 
     /** The changelogged buffer of images waiting for their batch. */
