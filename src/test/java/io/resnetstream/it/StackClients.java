@@ -94,6 +94,15 @@ final class StackClients {
     /** Reads committed records of both output topics until {@code done} holds or the timeout passes. */
     List<ConsumerRecord<String, byte[]>> readOutputs(
             Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout, ServiceProcess service) {
+        return read(List.of(predictions, deadLetters), done, timeout, service);
+    }
+
+    /** Reads committed records of the topics until {@code done} holds or the timeout passes. */
+    List<ConsumerRecord<String, byte[]>> read(
+            List<String> topics,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            Duration timeout,
+            ServiceProcess service) {
         Properties p = props();
         p.put("group.id", run + "-reader-" + UUID.randomUUID());
         p.put("isolation.level", "read_committed");
@@ -101,7 +110,7 @@ final class StackClients {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(predictions, deadLetters));
+            consumer.subscribe(topics);
             while (!done.test(out) && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(250)).forEach(out::add);
                 if (service != null && !service.alive()) {
