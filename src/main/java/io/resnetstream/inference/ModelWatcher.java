@@ -100,6 +100,7 @@ public final class ModelWatcher implements AutoCloseable {
             return false;
         }
         BatchClassifier next;
+        long startNanos = System.nanoTime();
         try {
             next = loader.load(dir);
         } catch (IOException | RuntimeException e) {
@@ -114,14 +115,15 @@ public final class ModelWatcher implements AutoCloseable {
         slot.replace(next);
         served = now;
         LOG.infof(
-                "model switched from %s %s (sha256 %s) to %s %s (sha256 %s), from %s",
+                "model switched from %s %s (sha256 %s) to %s %s (sha256 %s), from %s, loaded in %d ms",
                 from.manifest().name(),
                 from.manifest().version(),
                 from.manifest().digest(),
                 next.identity().manifest().name(),
                 next.identity().manifest().version(),
                 next.identity().manifest().digest(),
-                now.realPath());
+                now.realPath(),
+                (System.nanoTime() - startNanos) / 1_000_000);
         listener.switched(from, next.identity());
         return true;
     }
