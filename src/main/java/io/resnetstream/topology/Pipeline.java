@@ -288,7 +288,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The registry's settings: URL, basic auth, and the trust and key stores for (mutual) TLS. */
-    static RegistrySettings registrySettings(ResnetConfig.Registry config) {
+    public static RegistrySettings registrySettings(ResnetConfig.Registry config) {
         RegistrySettings.Builder settings = RegistrySettings.builder(config.url());
         config.basicAuth().ifPresent(settings::basicAuth);
         config.trustStore().location().ifPresent(settings::trustStore);

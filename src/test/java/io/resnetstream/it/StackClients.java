@@ -37,6 +37,7 @@ final class StackClients {
     final String deadLetters = run + "-dlq";
     final String bootstrap;
     final String registryUrl;
+    private final Properties security;
 
     /** Clients of the shared stack. */
     StackClients() {
@@ -45,12 +46,19 @@ final class StackClients {
 
     /** Clients of another stack (a test's private one, see {@link PrivateStack}). */
     StackClients(String bootstrap, String registryUrl) {
+        this(bootstrap, registryUrl, new Properties());
+    }
+
+    /** Clients of a stack that wants these settings too (security.protocol, sasl.*, ssl.*). */
+    StackClients(String bootstrap, String registryUrl, Properties security) {
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
+        this.security = security;
     }
 
     Properties props() {
         Properties p = new Properties();
+        p.putAll(security);
         p.put("bootstrap.servers", bootstrap);
         return p;
     }
