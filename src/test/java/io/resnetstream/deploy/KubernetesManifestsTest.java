@@ -131,7 +131,7 @@ class KubernetesManifestsTest {
         JsonNode pdb = single(K8S.resolve("base/pdb.yaml"), "PodDisruptionBudget");
         JsonNode podLabels =
                 statefulSet().path("spec").path("template").path("metadata").path("labels");
-        pdb.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(e -> assertThat(
+        pdb.path("spec").path("selector").path("matchLabels").properties().forEach(e -> assertThat(
                         podLabels.path(e.getKey()).asText())
                 .as("pod label %s", e.getKey())
                 .isEqualTo(e.getValue().asText()));
