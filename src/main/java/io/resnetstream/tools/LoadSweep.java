@@ -135,9 +135,9 @@ final class LoadSweep {
 
     static String table(List<Step> steps) {
         StringBuilder out = new StringBuilder();
-        out.append(
-                "| load | offered img/s | achieved img/s | images | p50 ms | p95 ms | p99 ms | max ms | mean batch |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|\n");
+        out.append("| load | offered img/s | achieved img/s | images | p50 ms | p95 ms | p99 ms | max ms | mean batch"
+                + " | queued ms | batch ms |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Step s : steps) {
             out.append(String.format(
                     Locale.ROOT,

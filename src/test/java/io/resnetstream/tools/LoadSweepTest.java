@@ -78,6 +78,9 @@ class LoadSweepTest {
         String table = LoadSweep.table(steps);
         assertThat(table.lines())
                 .hasSize(5)
+                .allSatisfy(
+                        line -> assertThat(line.chars().filter(c -> c == '|').count())
+                                .isEqualTo(12)) // every row as many columns as the header
                 .contains("| 50% | 30.0 | 29.8 | 300 | 120 | 180 | 210 | 250 | 3.2 | 30 | 45 |")
                 .contains("| 120% | 72.0 | 60.1 | 720 (719 out) | 900 | 1400 | 1600 | 1700 | 15.8 | 700 | 150 |");
 
