@@ -12,7 +12,10 @@ import java.util.function.UnaryOperator;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.imaging.Preprocessor;
@@ -31,12 +34,17 @@ import io.resnetstream.topology.ResnetConfig;
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
+                "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).",
+        subcommands = SweepCommand.class)
 public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--model", required = true, description = "SavedModel directory with manifest.json")
+    // Checked in call(), not by picocli: a required option here would be demanded of `bench sweep` too.
+    @Option(names = "--model", description = "SavedModel directory with manifest.json (required)")
     String model;
 
     @Option(names = "--images", defaultValue = "64", description = "Images per measurement (default: ${DEFAULT-VALUE})")
@@ -86,6 +94,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--model=<model>'");
+        }
         String run = "bench-" + System.currentTimeMillis();
         List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null

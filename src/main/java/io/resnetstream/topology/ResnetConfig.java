@@ -132,7 +132,10 @@ public interface ResnetConfig {
         @WithDefault("67108864")
         long maxBytes();
 
-        /** A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}). */
+        /**
+         * A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}); sooner when
+         * no batch is running (with in-flight ≥ 1: an idle model does not wait for company).
+         */
         @WithDefault("100ms")
         @WithConverter(DurationWithUnitConverter.class)
         Duration maxDelay();
