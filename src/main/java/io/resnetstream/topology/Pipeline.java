@@ -101,14 +101,16 @@ public final class Pipeline implements AutoCloseable {
                 decoder,
                 new Preprocessor(resize, crop, scheme, normalization),
                 settings.topK(),
-                batch.preprocessThreads());
+                batch.preprocessThreads(),
+                settings.viewsOn());
         LOG.infof(
-                "model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
+                "model %s %s (sha256 %s) from %s: %s made in the %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
                 m.name(),
                 m.version(),
                 m.digest(),
                 settings.dir(),
                 scheme.id(),
+                settings.viewsOn().id(),
                 resize,
                 crop,
                 normalization.id(),
