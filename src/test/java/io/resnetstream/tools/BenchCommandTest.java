@@ -34,7 +34,9 @@ class BenchCommandTest {
                             "--images",
                             "4",
                             "--image-size",
-                            "64");
+                            "64",
+                            "--preprocessing-images",
+                            "4");
         } finally {
             System.setOut(original);
         }
