@@ -118,13 +118,12 @@ public final class BatchClassifier implements AutoCloseable {
         int perImage = preprocessor.floatsPerImage();
         float[] batch = new float[images.size() * perImage];
         // Each image writes its views into its own slot; failures leave a hole that is squeezed out below.
-        List<Future<DecodedImage>> work = new ArrayList<>(images.size());
+        List<Future<Void>> work = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             work.add(pool.submit(() -> {
-                DecodedImage decoded = decoder.decode(images.get(slot));
-                preprocessor.writeViews(decoded, batch, slot * perImage);
-                return decoded;
+                preprocessor.writeViews(decoder.decode(images.get(slot)), batch, slot * perImage);
+                return null; // the decoded pixels are garbage once their views are written
             }));
         }
         RejectedInputException[] failures = new RejectedInputException[images.size()];
@@ -165,7 +164,7 @@ public final class BatchClassifier implements AutoCloseable {
      * One image's preprocessing: its result, or the reason the image cannot be classified. A decoder bug on odd
      * bytes must not fail the other images, and an image that runs out of memory drops its pixels with its frame.
      */
-    private static DecodedImage await(Future<DecodedImage> f) throws RejectedInputException {
+    private static <T> T await(Future<T> f) throws RejectedInputException {
         try {
             return f.get();
         } catch (InterruptedException e) {
