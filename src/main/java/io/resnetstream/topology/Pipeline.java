@@ -158,12 +158,13 @@ public final class Pipeline implements AutoCloseable {
                     c.name(), c.version(), c.digest(), config.topics().shadowPredictions());
         }
         LOG.infof(
-                "model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
+                "model %s %s (sha256 %s) from %s: %s made in the %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
                 m.name(),
                 m.version(),
                 m.digest(),
                 settings.dir(),
                 scheme.id(),
+                settings.viewsOn().id(),
                 resize,
                 crop,
                 normalization.id(),
@@ -209,7 +210,8 @@ public final class Pipeline implements AutoCloseable {
                 decoder(config.limits(), resize),
                 new Preprocessor(resize, crop, settings.cropScheme(), normalization),
                 settings.topK(),
-                config.batch().preprocessThreads());
+                config.batch().preprocessThreads(),
+                settings.viewsOn());
     }
 
     private static ImageDecoder decoder(ResnetConfig.Limits limits, int resize) {

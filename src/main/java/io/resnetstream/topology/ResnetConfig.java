@@ -12,6 +12,7 @@ import io.smallrye.config.WithDefault;
 
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.Normalization;
+import io.resnetstream.inference.ViewPlacement;
 import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.RegistrySettings;
 
@@ -76,6 +77,7 @@ public interface ResnetConfig {
     interface Model {
         String DEFAULT_DIR = "models/shapes-resnet20";
         String DEFAULT_CROP_SCHEME = "ten-crop";
+        String DEFAULT_VIEWS_ON = "engine";
 
         /** The SavedModel directory; a {@code manifest.json} beside it names the preprocessing. */
         @WithDefault(DEFAULT_DIR)
@@ -84,6 +86,14 @@ public interface ResnetConfig {
         /** {@code ten-crop} (paper §3.4) or {@code center-crop}. */
         @WithDefault(DEFAULT_CROP_SCHEME)
         CropScheme cropScheme();
+
+        /**
+         * Where the views are made: {@code engine} (the host decodes and resizes; crops, flips, normalisation and the
+         * views' mean run in the model's engine, on its device) or {@code host} (the host hands the model every view
+         * as floats: the earlier path, kept for comparison). Both give the same predictions within float rounding.
+         */
+        @WithDefault(DEFAULT_VIEWS_ON)
+        ViewPlacement viewsOn();
 
         /** Overrides the manifest's normalisation preset: caffe, torch, tf or none. */
         Optional<Normalization> normalization();
