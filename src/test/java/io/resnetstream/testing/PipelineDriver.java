@@ -13,6 +13,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.resnetstream.contracts.DeadLetter;
@@ -46,11 +47,21 @@ public final class PipelineDriver implements AutoCloseable {
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
+        this(settings, model, registry, stateDir, new SimpleMeterRegistry());
+    }
+
+    /** @param meters where the pipeline's metrics go (a Prometheus registry, to read its scrape text) */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            SchemaRegistry registry,
+            Path stateDir,
+            MeterRegistry meters) {
         Map<String, String> values = new HashMap<>(TEST_SETTINGS);
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
         config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), model, registry);
+        pipeline = Pipeline.assemble(config, meters, model, registry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
