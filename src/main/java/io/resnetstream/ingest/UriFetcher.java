@@ -260,7 +260,7 @@ public final class UriFetcher {
         for (InetAddress address : candidates) {
             var refusal = addresses.refusal(address);
             if (refusal.isPresent()) {
-                throw Failure.permanent(RejectReason.URI_NOT_ALLOWED, "the host resolves to a " + refusal.get());
+                throw Failure.permanent(RejectReason.URI_NOT_ALLOWED, "the host resolves to " + refusal.get());
             }
         }
         return candidates;
