@@ -292,6 +292,7 @@ public final class UriFetcher {
         try (ClassicHttpResponse response = http.executeOpen(pinned, get, null)) {
             int status = response.getCode();
             if (status != 200) {
+                get.cancel(); // drop the connection rather than read a body nobody wants
                 boolean transientStatus = status == 408 || status == 429 || status >= 500;
                 String what = "HTTP status " + status + (status / 100 == 3 ? " (redirects are not followed)" : "");
                 throw transientStatus
@@ -303,16 +304,18 @@ public final class UriFetcher {
                 return new byte[0];
             }
             if (entity.getContentLength() > maxBytes) {
+                get.cancel();
                 throw Failure.permanent(
                         RejectReason.TOO_LARGE, "declares " + entity.getContentLength() + " bytes, over " + maxBytes);
             }
-            byte[] body;
-            try (InputStream in = entity.getContent()) {
-                body = in.readNBytes((int) maxBytes + 1);
-            }
+            InputStream in = entity.getContent();
+            byte[] body = in.readNBytes((int) maxBytes + 1);
             if (body.length > maxBytes) {
+                // closing the stream would read the rest of an endless body: abort the connection instead
+                get.cancel();
                 throw Failure.permanent(RejectReason.TOO_LARGE, "is over " + maxBytes + " bytes");
             }
+            in.close(); // at its end: the connection can serve the next fetch
             return body;
         } catch (ConnectTimeoutException | ConnectException | NoRouteToHostException e) {
             throw new Unreachable(Failure.transientOne(

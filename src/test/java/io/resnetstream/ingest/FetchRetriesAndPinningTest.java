@@ -132,6 +132,18 @@ class FetchRetriesAndPinningTest {
     }
 
     @Test
+    void anEndlessBodyIsTooLargeAtOnceNotATimeout() throws Exception {
+        int port = start(null);
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> loopbackFetcher(port, FAST_RETRY).fetch(url(port, "/images/endless")))
+                .isInstanceOfSatisfying(RejectedInputException.class, e -> assertThat(e.reason())
+                        .isEqualTo(RejectReason.TOO_LARGE));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(count("/images/endless")).isEqualTo(1);
+    }
+
+    @Test
     void aRefusedConnectionIsTransient() throws Exception {
         int closed;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -377,6 +389,14 @@ class FetchRetriesAndPinningTest {
                     case "/images/huge" -> {
                         exchange.sendResponseHeaders(200, 1_000_000);
                         exchange.getResponseBody().write(new byte[1_000_000]);
+                    }
+                    case "/images/endless" -> {
+                        exchange.sendResponseHeaders(200, 0); // chunked, no length
+                        OutputStream body = exchange.getResponseBody();
+                        while (!Thread.currentThread().isInterrupted()) {
+                            body.write(new byte[4096]);
+                            body.flush();
+                        }
                     }
                     case "/images/slow" -> {
                         exchange.sendResponseHeaders(200, 1000);
