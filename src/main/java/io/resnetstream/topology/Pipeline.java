@@ -257,6 +257,21 @@ public final class Pipeline implements AutoCloseable {
                 || limits.deadLetterPayloadCap() < 0) {
             throw new IllegalArgumentException("resnet.limits.*: every limit must be positive");
         }
+        ResnetConfig.Fetch fetch = config.fetch();
+        if (fetch.maxAttempts() < 1
+                || fetch.timeout().isNegative()
+                || fetch.timeout().isZero()
+                || fetch.backoff().isNegative()) {
+            throw new IllegalArgumentException(
+                    "resnet.fetch.*: max-attempts must be at least 1, timeout positive, backoff not negative");
+        }
+        Duration worstFetch = new UriFetcher.Retry(fetch.maxAttempts(), fetch.backoff()).worstCase(fetch.timeout());
+        if (!fetch.allowedSchemes().orElse(List.of()).isEmpty() && worstFetch.compareTo(batch.deadline()) >= 0) {
+            // a fetch, all its attempts, must end well inside the batch that waits for it (and inside the poll interval
+            // while it still runs on the stream thread at intake)
+            throw new IllegalArgumentException("resnet.fetch.*: max-attempts × timeout plus the backoffs is "
+                    + worstFetch + ", not under resnet.batch.deadline (" + batch.deadline() + ")");
+        }
         // the largest outcome is a dead letter: its payload and key cut to the cap, its id, message and framing
         long largestOutcome = 2L * limits.deadLetterPayloadCap() + limits.idBytes() + 16 * 1024;
         if (largestOutcome > config.fetchBytes()) {
@@ -269,14 +284,22 @@ public final class Pipeline implements AutoCloseable {
 
     private static ImageIntake intake(ResnetConfig config, SchemaRegistry registry, ImageDecoder decoder) {
         long maxBytes = config.limits().imageBytes();
+        ResnetConfig.Fetch fetch = config.fetch();
         UriPolicy uris = new UriPolicy(
-                new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
-                config.fetch().allowedPrefixes().orElse(List.of()));
+                new HashSet<>(fetch.allowedSchemes().orElse(List.of())),
+                fetch.allowedPrefixes().orElse(List.of()),
+                fetch.allowedNetworks().orElse(List.of()));
         return new ImageIntake(
                 config.inputFormat(),
                 new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values()).deserializer(),
                 decoder,
-                new UriFetcher(uris, maxBytes),
+                new UriFetcher(
+                        uris,
+                        maxBytes,
+                        fetch.timeout(),
+                        new UriFetcher.Retry(fetch.maxAttempts(), fetch.backoff()),
+                        UriFetcher.HostResolver.SYSTEM,
+                        null),
                 maxBytes,
                 config.limits().idBytes());
     }

@@ -204,13 +204,34 @@ public interface ResnetConfig {
         int jpegScans();
     }
 
-    /** What an {@code ImageEvent.uri} may point at; nothing unless configured. */
+    /** What an {@code ImageEvent.uri} may point at (nothing unless configured), and how it is fetched. */
     interface Fetch {
         /** URI schemes an ImageEvent may reference (file, http, https). */
         Optional<List<String>> allowedSchemes();
 
         /** URI prefixes an ImageEvent may reference, e.g. {@code file:/data/images/}. */
         Optional<List<String>> allowedPrefixes();
+
+        /**
+         * Networks (CIDR) that may be fetched from although they are not public: private, loopback, link-local,
+         * unique-local... (e.g. {@code 10.20.0.0/16} for an in-cluster image server). Cloud metadata addresses stay
+         * refused.
+         */
+        Optional<List<String>> allowedNetworks();
+
+        /** Bound on one attempt: connecting, waiting for the answer and reading the whole body. */
+        @WithDefault("10s")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration timeout();
+
+        /** Attempts at a fetch that fails transiently (timeout, refused, 5xx, 429) before it is dead-lettered. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** The wait before the second attempt; doubled before each next one (with jitter: half to all of it). */
+        @WithDefault("500ms")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration backoff();
     }
 
     /** The Confluent-compatible schema registry. */

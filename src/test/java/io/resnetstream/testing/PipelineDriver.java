@@ -13,6 +13,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.resnetstream.contracts.DeadLetter;
@@ -44,11 +45,11 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestOutputTopic<String, Prediction> predictions;
     public final TestOutputTopic<String, DeadLetter> deadLetters;
     public final TestOutputTopic<String, Prediction> shadowPredictions;
-    public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    public final MeterRegistry meters;
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
-        this(settings, model, null, registry, stateDir);
+        this(settings, model, null, registry, stateDir, new SimpleMeterRegistry());
     }
 
     /** @param candidate a shadow model, whose predictions go to {@link #shadowPredictions}; or null */
@@ -58,6 +59,27 @@ public final class PipelineDriver implements AutoCloseable {
             Classifier candidate,
             SchemaRegistry registry,
             Path stateDir) {
+        this(settings, model, candidate, registry, stateDir, new SimpleMeterRegistry());
+    }
+
+    /** @param meters where the pipeline's metrics go (a Prometheus registry, to read its scrape text) */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            SchemaRegistry registry,
+            Path stateDir,
+            MeterRegistry meters) {
+        this(settings, model, null, registry, stateDir, meters);
+    }
+
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            Classifier candidate,
+            SchemaRegistry registry,
+            Path stateDir,
+            MeterRegistry meters) {
+        this.meters = meters;
         Map<String, String> values = new HashMap<>(TEST_SETTINGS);
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
