@@ -18,8 +18,9 @@ import io.resnetstream.registry.UnusableSchemaException;
 
 /**
  * Turns one input record into an {@link AcceptedImage}, or says why not. Cheap checks only (sizes,
- * framing, the image header), so a bad record is rejected before it is buffered; pixels are decoded
- * in the batch, in parallel.
+ * framing, the image header, a URI against the policy), with no I/O, so a bad record is rejected before it is
+ * buffered and the stream thread never waits on the network; a URI's image is fetched and pixels are decoded in
+ * the batch, in parallel.
  */
 public final class ImageIntake {
     private final InputFormat format;
@@ -75,18 +76,50 @@ public final class ImageIntake {
             throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "empty record value");
         }
         AcceptedImage accepted = format == InputFormat.RAW ? raw(key, value, fallbackId) : avro(topic, value);
-        try {
-            decoder.probe(accepted.image());
-        } catch (RejectedInputException e) {
-            throw e.forImage(accepted.imageId());
+        if (accepted.image() != null) {
+            try {
+                decoder.probe(accepted.image());
+            } catch (RejectedInputException e) {
+                throw e.forImage(accepted.imageId());
+            }
         }
         return accepted;
+    }
+
+    /**
+     * The image at an accepted event's URI, with the checks an inline image had at intake (size, header). Slow (the
+     * network, up to the fetcher's timeout): called while a batch is prepared, never on the stream thread.
+     */
+    public byte[] fetched(String uri) throws RejectedInputException {
+        byte[] image = fetcher.fetch(uri);
+        checkSize(image.length, maxImageBytes, "fetched image");
+        decoder.probe(image);
+        return image;
+    }
+
+    /**
+     * A buffered image's bytes from its input record read again (after a restore, when they were not in memory):
+     * intake once more, then the fetch if it is a URI.
+     *
+     * @param imageId the id the reference holds: the record read must be the same image (a topic deleted and
+     *                created again restarts its offsets, and the offset would name another record)
+     */
+    public byte[] again(String topic, byte[] key, byte[] value, String imageId, String fallbackId)
+            throws RejectedInputException {
+        AcceptedImage accepted = accept(topic, key, value, fallbackId);
+        if (!accepted.imageId().equals(imageId)) {
+            throw new RejectedInputException(
+                    RejectReason.EXPIRED,
+                    "the input record at its offset is another image (" + accepted.imageId()
+                            + "): the topic was recreated since it was buffered");
+        }
+        return accepted.image() != null ? accepted.image() : fetched(accepted.uri());
     }
 
     private AcceptedImage raw(byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
         String id = key == null || key.length == 0 ? fallbackId : idFromKey(key);
         checkSize(value.length, maxImageBytes, "image");
-        return new AcceptedImage(id, value, null);
+        return new AcceptedImage(id, value, null, null);
     }
 
     /** The key as an id: strict UTF-8 (no replacement characters), no longer than the id limit. */
@@ -132,21 +165,18 @@ public final class ImageIntake {
         try {
             Long eventTime =
                     event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
-            return new AcceptedImage(event.getImageId(), image(event), eventTime);
+            if (event.getData() != null) {
+                checkSize(event.getData().remaining(), maxImageBytes, "image");
+                return new AcceptedImage(event.getImageId(), ByteBuffers.toArray(event.getData()), null, eventTime);
+            }
+            if (event.getUri() != null) {
+                fetcher.check(event.getUri()); // the policy only: the fetch waits for the batch
+                return new AcceptedImage(event.getImageId(), null, event.getUri(), eventTime);
+            }
+            throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "the event has neither data nor uri");
         } catch (RejectedInputException e) {
             throw e.forImage(event.getImageId());
         }
-    }
-
-    private byte[] image(ImageEvent event) throws RejectedInputException {
-        if (event.getData() != null) {
-            checkSize(event.getData().remaining(), maxImageBytes, "image");
-            return ByteBuffers.toArray(event.getData());
-        }
-        if (event.getUri() != null) {
-            return fetcher.fetch(event.getUri());
-        }
-        throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "the event has neither data nor uri");
     }
 
     private static void checkSize(long bytes, long limit, String what) throws RejectedInputException {

@@ -65,8 +65,21 @@ public final class UriFetcher {
                 : null;
     }
 
+    /**
+     * Whether the policy allows {@code uri} as written: the cheap check intake makes before buffering the
+     * reference, with no I/O (no name resolution, no file access); {@link #fetch} checks again, fully.
+     */
+    public void check(String uri) throws RejectedInputException {
+        allowed(uri);
+    }
+
     /** The bytes at {@code uri}; rejects with URI_NOT_ALLOWED, FETCH_FAILED or TOO_LARGE. */
     public byte[] fetch(String uri) throws RejectedInputException {
+        URI parsed = allowed(uri);
+        return parsed.getScheme().equalsIgnoreCase("file") ? fetchFile(parsed) : fetchHttp(parsed);
+    }
+
+    private URI allowed(String uri) throws RejectedInputException {
         URI parsed;
         try {
             parsed = new URI(uri).normalize();
@@ -76,7 +89,7 @@ public final class UriFetcher {
         if (!policy.allows(parsed)) {
             throw new RejectedInputException(RejectReason.URI_NOT_ALLOWED, "URI not allowed: " + uri);
         }
-        return parsed.getScheme().equalsIgnoreCase("file") ? fetchFile(parsed) : fetchHttp(parsed);
+        return parsed;
     }
 
     private byte[] fetchFile(URI uri) throws RejectedInputException {

@@ -50,13 +50,19 @@ public final class Pipeline implements AutoCloseable {
     private final BatchClassifier batchClassifier;
     private final AttemptLog attempts;
     private final RetryingSchemaRegistry registry;
+    private final InputRereads rereads;
 
     private Pipeline(
-            Topology topology, BatchClassifier batchClassifier, AttemptLog attempts, RetryingSchemaRegistry registry) {
+            Topology topology,
+            BatchClassifier batchClassifier,
+            AttemptLog attempts,
+            RetryingSchemaRegistry registry,
+            InputRereads rereads) {
         this.topology = topology;
         this.batchClassifier = batchClassifier;
         this.attempts = attempts;
         this.registry = registry;
+        this.rereads = rereads;
     }
 
     /** The registry as the pipeline uses it: retried, and saying since when it has not answered. */
@@ -118,6 +124,7 @@ public final class Pipeline implements AutoCloseable {
 
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
+        InputRereads rereads = new InputRereads();
         Topology topology = PipelineTopology.build(
                 config.topics(),
                 batch,
@@ -137,8 +144,10 @@ public final class Pipeline implements AutoCloseable {
                                 registry,
                                 DeadLetter.class,
                                 SerdeOptions.values().registeringSchemas(autoRegister))
-                        .serializer());
-        return new Pipeline(topology, batchClassifier, attempts, registry);
+                        .serializer(),
+                config.fetch().parallelism(),
+                rereads);
+        return new Pipeline(topology, batchClassifier, attempts, registry, rereads);
     }
 
     /**
@@ -162,13 +171,15 @@ public final class Pipeline implements AutoCloseable {
                 || batch.maxBytes() < 1
                 || batch.inFlight() < 0
                 || batch.preprocessThreads() < 0
+                || config.fetch().parallelism() < 1
                 || batch.maxAttempts() < 1
                 || batch.maxDelay().isNegative()
                 || batch.deadline().isNegative()
                 || batch.deadline().isZero()) {
             throw new IllegalArgumentException(
                     "resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
-                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
+                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive; "
+                            + "resnet.fetch.parallelism at least 1");
         }
         ResnetConfig.Limits limits = config.limits();
         if (limits.imageBytes() < 1
@@ -233,5 +244,6 @@ public final class Pipeline implements AutoCloseable {
         batchClassifier.close();
         batchClassifier.classifier().close();
         attempts.close();
+        rereads.close();
     }
 }
