@@ -426,7 +426,7 @@ public final class BatchCoordinator {
     /**
      * Hands every finished batch to its tasks, whatever its place (a batch waiting on a slow fetch holds back only
      * its own images), and abandons those past the batch deadline; with {@code block}, when none had finished, waits
-     * for the oldest one, up to its deadline.
+     * for whichever finishes first, up to the oldest one's deadline.
      */
     private void collect(boolean block) {
         boolean collected = false;
@@ -443,13 +443,24 @@ public final class BatchCoordinator {
             }
         }
         if (block && !collected && !inFlight.isEmpty()) {
-            InFlight oldest = inFlight.poll();
-            Outcome outcome = await(oldest);
-            if (outcome == null) {
-                abandon(oldest);
-            } else {
-                hand(oldest, outcome);
-            }
+            awaitAny();
+            collect(false);
+        }
+    }
+
+    /** Waits until a batch in flight finishes (its outcome or failure is collected after), or the oldest is due. */
+    private void awaitAny() {
+        long leftNanos = TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs())
+                - (System.nanoTime() - inFlight.peek().startedNanos);
+        CompletableFuture<?>[] outcomes =
+                inFlight.stream().map(InFlight::outcome).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(outcomes).get(Math.max(0, leftNanos) + 1_000_000, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // past the deadline (abandoned by collect), or a failure (rethrown by collect)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
         }
     }
 

@@ -67,6 +67,7 @@ public final class InputTopicReader implements AutoCloseable {
         c.assign(List.of(tp));
         c.seek(tp, offset);
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean endChecked = false;
         while (System.nanoTime() < deadline) {
             List<ConsumerRecord<byte[], byte[]>> records;
             try {
@@ -86,6 +87,16 @@ public final class InputTopicReader implements AutoCloseable {
             if (ahead.containsKey(offset)) {
                 fetched = tp;
                 return ahead.remove(offset);
+            }
+            if (records.isEmpty() && !endChecked) {
+                // A buffered record was committed and consumed, so it lies below the last stable offset, unless the
+                // topic was deleted and created again since: then nothing will ever come at this offset.
+                Long end = c.endOffsets(List.of(tp), timeout).get(tp);
+                if (end != null && offset >= end) {
+                    throw expired(
+                            tp, offset, "the partition ends at offset " + end + " (the topic was recreated?)", null);
+                }
+                endChecked = true;
             }
         }
         throw new TimeoutException(
