@@ -390,7 +390,7 @@ public final class BatchCoordinator {
                 if (e.getCause() instanceof RejectedInputException r) {
                     failure = r;
                 } else if (e.getCause() instanceof RuntimeException r) {
-                    throw r; // the world's fault: the batch fails, its images are read again
+                    throw new SourceUnavailable(r); // the world's fault: the batch fails, its images are read again
                 } else if (e.getCause() instanceof Error err) {
                     throw err;
                 } else {
@@ -407,6 +407,18 @@ public final class BatchCoordinator {
             }
             images.add(image);
             failures.add(failure);
+        }
+    }
+
+    /** The world's fault (broker, registry) while the bytes of a batch's images were read. */
+    private static final class SourceUnavailable extends RuntimeException {
+        SourceUnavailable(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
         }
     }
 
@@ -434,7 +446,16 @@ public final class BatchCoordinator {
             InFlight batch = it.next();
             if (batch.outcome.isDone()) {
                 it.remove();
-                hand(batch, await(batch));
+                Outcome outcome;
+                try {
+                    outcome = await(batch);
+                } catch (SourceUnavailable e) {
+                    // the batch never reached the model: no attempt is held against its images (no POISON for an
+                    // outage of the broker or the registry)
+                    batch.picks.forEach(p -> quarantine.attempts().finished(refOf(p.image)));
+                    throw e.getCause();
+                }
+                hand(batch, outcome);
                 collected = true;
             } else if (overdue(batch)) {
                 it.remove();

@@ -273,6 +273,32 @@ class BatchCoordinatorTest {
     }
 
     @Test
+    void aBrokerThatDoesNotAnswerFailsTheBatchWithoutCountingAnAttemptAgainstItsImages() throws Exception {
+        model.gate.countDown();
+        AttemptLog log = AttemptLog.inMemory();
+        buffer(null, 0, 1);
+        BatchCoordinator coordinator = new BatchCoordinator(
+                classifier,
+                2,
+                Long.MAX_VALUE,
+                0,
+                1,
+                (images, millis) -> {},
+                new BatchCoordinator.Quarantine(log, 2, 60_000),
+                2);
+        coordinator.join(TASK, store, reference -> () -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("the broker did not answer");
+        });
+        coordinator.advance(now());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(coordinator::awaitInFlight)
+                .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class); // the stream thread fails
+        assertThat(log.attempts(ref(0))).isZero(); // and, read again later, they are no poison
+        assertThat(log.attempts(ref(1))).isZero();
+        assertThat(model.passes.get()).isZero();
+    }
+
+    @Test
     void aSlowFetchHoldsBackOnlyItsOwnBatchNeverTheStreamThread() throws Exception {
         model.gate.countDown();
         CountDownLatch server = new CountDownLatch(1); // a web server that answers when the test says so
