@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -15,10 +16,34 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import io.resnetstream.batching.internal.PendingImage;
 
-/** Plain Avro binary for the buffer store and its changelog: internal, so no registry involved. */
+/**
+ * Plain Avro binary for the buffer store and its changelog: internal, so no registry involved. A record starts with
+ * a format byte, {@value #REFERENCE_FORMAT}: the buffer of earlier releases held the image bytes themselves, without
+ * that byte, and its records (which start with an even byte, the zig-zag length of the image id) are still read
+ * after an upgrade, as references: their images are then read again from the input topic like any restored one.
+ */
 public final class PendingImageSerde implements Serde<PendingImage> {
+    static final byte REFERENCE_FORMAT = 1;
+
+    /** The record the buffer held before references: the image's bytes in the changelog. */
+    private static final Schema WITH_BYTES = new Schema.Parser()
+            .parse(
+                    """
+            {"type": "record", "name": "PendingImage", "namespace": "io.resnetstream.batching.internal", "fields": [
+              {"name": "imageId", "type": "string"},
+              {"name": "key", "type": ["null", "bytes"], "default": null},
+              {"name": "image", "type": "bytes"},
+              {"name": "topic", "type": "string"},
+              {"name": "partition", "type": "int"},
+              {"name": "offset", "type": "long"},
+              {"name": "eventTime", "type": ["null", "long"], "default": null},
+              {"name": "acceptedAt", "type": "long"}]}
+            """);
+
     private static final SpecificDatumWriter<PendingImage> WRITER = new SpecificDatumWriter<>(PendingImage.class);
     private static final SpecificDatumReader<PendingImage> READER = new SpecificDatumReader<>(PendingImage.class);
+    private static final SpecificDatumReader<PendingImage> EARLIER_READER =
+            new SpecificDatumReader<>(WITH_BYTES, PendingImage.getClassSchema());
 
     @Override
     public Serializer<PendingImage> serializer() {
@@ -26,8 +51,8 @@ public final class PendingImageSerde implements Serde<PendingImage> {
             if (image == null) {
                 return null;
             }
-            ByteArrayOutputStream out =
-                    new ByteArrayOutputStream(image.getImage().remaining() + 256);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+            out.write(REFERENCE_FORMAT);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {
                 WRITER.write(image, encoder);
@@ -45,7 +70,10 @@ public final class PendingImageSerde implements Serde<PendingImage> {
                 return null;
             }
             try {
-                return READER.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+                if (bytes.length > 0 && bytes[0] == REFERENCE_FORMAT) {
+                    return READER.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+                }
+                return EARLIER_READER.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -55,6 +55,7 @@ public final class Pipeline implements AutoCloseable {
     private final AttemptLog attempts;
     private final RetryingSchemaRegistry registry;
     private final MeterRegistry meters;
+    private final InputRereads rereads;
     private ModelWatcher watcher;
 
     private Pipeline(
@@ -63,13 +64,15 @@ public final class Pipeline implements AutoCloseable {
             ModelSlot shadow,
             AttemptLog attempts,
             RetryingSchemaRegistry registry,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            InputRereads rereads) {
         this.topology = topology;
         this.models = models;
         this.shadow = shadow;
         this.attempts = attempts;
         this.registry = registry;
         this.meters = meters;
+        this.rereads = rereads;
     }
 
     /** The registry as the pipeline uses it: retried, and saying since when it has not answered. */
@@ -174,6 +177,7 @@ public final class Pipeline implements AutoCloseable {
 
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
+        InputRereads rereads = new InputRereads();
         Topology topology = PipelineTopology.build(
                 config.topics(),
                 batch,
@@ -194,8 +198,10 @@ public final class Pipeline implements AutoCloseable {
                                 registry,
                                 DeadLetter.class,
                                 SerdeOptions.values().registeringSchemas(autoRegister))
-                        .serializer());
-        return new Pipeline(topology, models, shadow, attempts, registry, meters);
+                        .serializer(),
+                config.fetch().parallelism(),
+                rereads);
+        return new Pipeline(topology, models, shadow, attempts, registry, meters, rereads);
     }
 
     /** The batch classifier for a model: its preprocessing from its manifest, unless the settings override it. */
@@ -240,13 +246,15 @@ public final class Pipeline implements AutoCloseable {
                 || batch.maxBytes() < 1
                 || batch.inFlight() < 0
                 || batch.preprocessThreads() < 0
+                || config.fetch().parallelism() < 1
                 || batch.maxAttempts() < 1
                 || batch.maxDelay().isNegative()
                 || batch.deadline().isNegative()
                 || batch.deadline().isZero()) {
             throw new IllegalArgumentException(
                     "resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
-                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
+                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive; "
+                            + "resnet.fetch.parallelism at least 1");
         }
         ResnetConfig.Limits limits = config.limits();
         if (limits.imageBytes() < 1
@@ -345,5 +353,6 @@ public final class Pipeline implements AutoCloseable {
             shadow.close();
         }
         attempts.close();
+        rereads.close();
     }
 }
