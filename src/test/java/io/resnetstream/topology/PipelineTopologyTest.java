@@ -273,7 +273,9 @@ class PipelineTopologyTest {
                     "resnet.batch.max-delay", "0ms",
                     "resnet.batch.in-flight", "2",
                     "resnet.fetch.allowed-schemes", "http",
-                    "resnet.fetch.allowed-prefixes", base));
+                    "resnet.fetch.allowed-prefixes", base,
+                    // the test's server is on loopback, which the address rules refuse unless allowed
+                    "resnet.fetch.allowed-networks", "127.0.0.0/8"));
             long started = System.nanoTime();
             images.pipeInput(
                     key("u"),
@@ -340,7 +342,9 @@ class PipelineTopologyTest {
                     "resnet.batch.max-images", "3",
                     "resnet.batch.in-flight", "0",
                     "resnet.fetch.allowed-schemes", "http",
-                    "resnet.fetch.allowed-prefixes", base));
+                    "resnet.fetch.allowed-prefixes", base,
+                    // the test's server is on loopback, which the address rules refuse unless allowed
+                    "resnet.fetch.allowed-networks", "127.0.0.0/8"));
             images.pipeInput(
                     key("a"),
                     events.serialize(
