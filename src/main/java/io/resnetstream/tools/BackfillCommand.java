@@ -151,6 +151,8 @@ public final class BackfillCommand implements Callable<Integer> {
     private long deadLetters;
     private long notSent;
     private volatile long lastOutcomeNanos;
+    private volatile boolean stopFollowing;
+    private final AtomicReference<RuntimeException> followFailure = new AtomicReference<>();
 
     @Override
     public Integer call() throws Exception {
@@ -279,11 +281,16 @@ public final class BackfillCommand implements Callable<Integer> {
             }
             long sentAt = System.nanoTime();
             lastOutcomeNanos = Math.max(lastOutcomeNanos, sentAt);
-            while (pending() > 0 && System.nanoTime() - lastOutcomeNanos < timeout.toNanos()) {
+            while (pending() > 0
+                    && System.nanoTime() - lastOutcomeNanos < timeout.toNanos()
+                    && followFailure.get() == null) {
                 Thread.sleep(100);
             }
-            follower.interrupt();
+            stopFollowing = true;
             follower.join(10_000);
+            if (followFailure.get() != null) {
+                throw new IllegalStateException("reading the outcomes failed", followFailure.get());
+            }
         }
         return report(counts, started);
     }
@@ -386,7 +393,7 @@ public final class BackfillCommand implements Callable<Integer> {
         Thread t = new Thread(
                 () -> {
                     try (consumer) {
-                        while (!Thread.currentThread().isInterrupted()) {
+                        while (!stopFollowing && followFailure.get() == null) {
                             var records = consumer.poll(Duration.ofMillis(200));
                             for (ConsumerRecord<String, byte[]> r : records) {
                                 if (r.key() != null && settle(r.key(), r.topic().equals(kafka.deadLettersTopic))) {
@@ -399,8 +406,8 @@ public final class BackfillCommand implements Callable<Integer> {
                                 results.flush();
                             }
                         }
-                    } catch (org.apache.kafka.common.errors.InterruptException e) {
-                        // asked to stop
+                    } catch (RuntimeException e) {
+                        followFailure.set(e);
                     }
                 },
                 "backfill-outcomes");
