@@ -193,7 +193,13 @@ public final class BackfillCommand implements Callable<Integer> {
                     return false;
                 });
                 Map<TopicPartition, Long> sentFrom = readOffsets(offsetsFile);
-                scan(consumer, imageEnds, sentFrom, r -> !done.contains(r.key()) && sentBefore.add(r.key()));
+                // ids sent before and still without an outcome are awaited from now on, before the walk reaches
+                // them: their outcomes may come while the walk is elsewhere
+                scan(
+                        consumer,
+                        imageEnds,
+                        sentFrom,
+                        r -> !done.contains(r.key()) && sentBefore.add(r.key()) && await(r.key(), null));
                 System.err.printf(
                         "resume: %d id(s) of this backfill already have an outcome (%d of them added to the "
                                 + "results now), %d sent before and still pending%s%n",
@@ -253,13 +259,15 @@ public final class BackfillCommand implements Callable<Integer> {
                         bar.step();
                         continue;
                     }
+                    if (sentBefore.contains(id)) {
+                        // awaited since the scan (its outcome may come any moment); only its source is new here
+                        counts.pendingBefore++;
+                        remember(id, uri);
+                        continue;
+                    }
                     if (!await(id, uri)) {
                         counts.repeated++; // the same id twice in the source (content ids: the same bytes)
                         bar.step();
-                        continue;
-                    }
-                    if (sentBefore.contains(id)) {
-                        counts.pendingBefore++;
                         continue;
                     }
                     pacer.pace();
@@ -344,10 +352,15 @@ public final class BackfillCommand implements Callable<Integer> {
         if (!awaited.add(id)) {
             return false;
         }
-        if (ids.kind() == BackfillIds.Kind.CONTENT) {
+        remember(id, uri);
+        return true;
+    }
+
+    /** Content ids do not say where their image is: keep it for the results row (if the outcome is still to come). */
+    private synchronized void remember(String id, String uri) {
+        if (uri != null && ids.kind() == BackfillIds.Kind.CONTENT && !settled.contains(id)) {
             contentSources.put(id, uri);
         }
-        return true;
     }
 
     private synchronized long pending() {
