@@ -56,8 +56,8 @@ import io.resnetstream.tools.BackfillResults.Row;
  * into a results file. See docs/backfill.md.
  *
  * <p>Memory: per image it keeps the 128-bit hash of its id in {@link IdSet}s (awaited, settled; on resume also
- * those with an earlier outcome and those sent before), 32–64 bytes per id per set: a million images stay within
- * about 256 MiB in the worst case, 64–128 MiB typically. Results go to disk as they arrive. With
+ * those with an earlier outcome, those sent before and those in the results file), 32–64 bytes per id per set: at
+ * most 320 bytes an image, a million images within about 320 MiB. Results go to disk as they arrive. With
  * {@code --id-from content} the source of every image awaited in this run is also kept (its id is a hash).
  */
 @Command(
@@ -144,6 +144,8 @@ public final class BackfillCommand implements Callable<Integer> {
     // Guarded by this: the ids this run waits for, and those that have their outcome.
     private final IdSet awaited = new IdSet();
     private final IdSet settled = new IdSet();
+    /** On resume: the ids the results file already has a row for. */
+    private final IdSet inResults = new IdSet();
     /** With content ids only: id → source for the images awaited, since the id does not say. */
     private final Map<String, String> contentSources = new HashMap<>();
 
@@ -181,7 +183,6 @@ public final class BackfillCommand implements Callable<Integer> {
             outcomeEnds = consumer.endOffsets(outcomePartitions);
             Map<TopicPartition, Long> imageEnds = consumer.endOffsets(imagePartitions);
             if (resume) {
-                IdSet inResults = new IdSet();
                 BackfillResults.forEachRow(
                         results, row -> inResults.add(row.path("id").asText()));
                 long recovered = scan(consumer, outcomeEnds, Map.of(), r -> {
@@ -370,7 +371,9 @@ public final class BackfillCommand implements Callable<Integer> {
     private synchronized void notSent(
             BackfillResults results, ProgressBar bar, String id, String uri, String reason, String message) {
         notSent++;
-        results.write(Row.notSent(id, uri, reason, message));
+        if (!inResults.contains(id)) { // a resumed run does not write the same refusal again
+            results.write(Row.notSent(id, uri, reason, message));
+        }
         bar.step();
     }
 
