@@ -114,6 +114,70 @@ class BackfillIT {
         assertThat(Files.readAllLines(BackfillResults.csvOf(results))).hasSize(IMAGES + 2);
     }
 
+    /**
+     * A list of files, inline, content ids: the first run sends the list's last 80 images and stops at once; the
+     * resume walks 120 new images first, paced, so the outcomes of the 80 still pending arrive before the walk
+     * reaches them. They must be counted all the same (they are awaited from the resume's scan on).
+     */
+    @Test
+    void outcomesOfPendingImagesCountEvenBeforeTheWalkReachesThem() throws Exception {
+        ShapesDataset shapes = new ShapesDataset(23);
+        List<String> lines = new ArrayList<>();
+        Set<String> expectedIds = new HashSet<>();
+        String run = LocalStack.unique("it-backfill-list").substring(0, 29);
+        BackfillIds ids = new BackfillIds(BackfillIds.Kind.CONTENT, run + ":");
+        for (int i = 0; i < 200; i++) {
+            SampleImages.Sample s = SampleImages.shape(shapes, "list", i, 48);
+            Path f = work.resolve("list-images").resolve(s.id() + ".jpg");
+            Files.createDirectories(f.getParent());
+            Files.write(f, s.bytes());
+            lines.add(f.toString());
+            expectedIds.add(ids.fromContent(s.bytes()));
+        }
+        Path all = Files.write(work.resolve("all.txt"), lines);
+        Path last80 = Files.write(work.resolve("last80.txt"), lines.subList(120, 200));
+
+        KafkaOptions kafka = new KafkaOptions();
+        kafka.bootstrap = LocalStack.BOOTSTRAP;
+        kafka.registry = LocalStack.REGISTRY_URL;
+        Path results = work.resolve("out/list-results");
+        try (LocalPipeline pipeline = new LocalPipeline(kafka, run, Map.of())) {
+            pipeline.start(2);
+            String[] common = {
+                "--bootstrap",
+                kafka.bootstrap,
+                "--registry",
+                kafka.registry,
+                "--images-topic",
+                run + "-images",
+                "--predictions-topic",
+                run + "-predictions",
+                "--dead-letters-topic",
+                run + "-dlq",
+                "--results",
+                results.toString(),
+                "--no-progress",
+                "--inline",
+                "--id-from",
+                "content",
+                "--id-prefix",
+                run + ":"
+            };
+            int first = backfill(common, last80.toString(), "--timeout", "0s");
+            assertThat(first).isIn(BackfillCommand.EXIT_TIMEOUT, 0);
+            int second = backfill(common, all.toString(), "--resume", "--max-rate", "40", "--timeout", "2m");
+            assertThat(second).as("every image predicted, none missing").isZero();
+
+            Map<String, Integer> outcomes = outcomesPerKey(kafka.bootstrap, run);
+            assertThat(outcomes.keySet()).isEqualTo(expectedIds);
+            assertThat(outcomes.values()).as("outcomes per id").allMatch(n -> n == 1);
+        }
+        BackfillResults.Summary summary = BackfillResults.Summary.of(results);
+        assertThat(summary.rows()).as("one results row per image").isEqualTo(expectedIds.size());
+        assertThat(summary.distinctIds()).isEqualTo(expectedIds.size());
+        assertThat(summary.byOutcome()).containsOnlyKeys("PREDICTION");
+    }
+
     private static int backfill(String[] common, String... args) {
         List<String> all = new ArrayList<>(List.of(common));
         all.addAll(List.of(args));
