@@ -154,6 +154,9 @@ class RestoreFromReferencesIT {
             values.put("resnet.topics.dead-letters", run + "-dlq");
             values.put("resnet.batch.max-images", "100");
             values.put("resnet.batch.max-delay", maxDelay);
+            // batches on the stream thread: a lone image then waits for the delay (beside it, an idle model would
+            // take it at once, and the first instance must keep its images buffered)
+            values.put("resnet.batch.in-flight", "0");
             values.put("resnet.batch.preprocess-threads", "1");
             ResnetConfig config = TestConfig.resnet(values);
             pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), new ColourClassifier(), registry);
