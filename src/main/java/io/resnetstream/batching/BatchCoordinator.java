@@ -54,6 +54,7 @@ public final class BatchCoordinator {
     private Executor inference;
     private final BatchListener listener;
     private final Quarantine quarantine;
+    private final BatchTracing tracing;
     private final Map<TaskId, Member> members = new HashMap<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
@@ -143,6 +144,19 @@ public final class BatchCoordinator {
             int batchesInFlight,
             BatchListener listener,
             Quarantine quarantine) {
+        this(classifier, maxImages, maxBytes, maxDelayMs, batchesInFlight, listener, quarantine, BatchTracing.NONE);
+    }
+
+    /** @param tracing stands around each batch's run, on the thread that runs it */
+    public BatchCoordinator(
+            BatchClassifier classifier,
+            int maxImages,
+            long maxBytes,
+            long maxDelayMs,
+            int batchesInFlight,
+            BatchListener listener,
+            Quarantine quarantine,
+            BatchTracing tracing) {
         if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
             throw new IllegalArgumentException(
                     "resnet.batch.max-images and max-bytes must be ≥ 1, max-delay and in-flight ≥ 0");
@@ -156,6 +170,7 @@ public final class BatchCoordinator {
         this.inference = batchesInFlight == 0 ? Runnable::run : inferenceThreads(batchesInFlight);
         this.listener = listener;
         this.quarantine = quarantine;
+        this.tracing = tracing;
     }
 
     /** Idle threads end, so a coordinator whose stream thread is gone leaves no thread behind. */
@@ -307,12 +322,14 @@ public final class BatchCoordinator {
         quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
         List<byte[]> encoded =
                 picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
+        List<String> traceparents =
+                picks.stream().map(p -> p.image.getTraceparent()).toList(); // toList() keeps nulls
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
-                () -> {
+                () -> tracing.around(traceparents, () -> {
                     long startNanos = System.nanoTime();
                     List<BatchClassifier.Result> results = classifier.classify(encoded);
                     return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
-                },
+                }),
                 inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
     }

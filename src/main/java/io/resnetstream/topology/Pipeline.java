@@ -10,7 +10,9 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 import io.resnetstream.batching.AttemptLog;
 import io.resnetstream.batching.BatchCoordinator;
@@ -64,16 +66,34 @@ public final class Pipeline implements AutoCloseable {
         return registry;
     }
 
-    /** The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP. */
-    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters) {
-        return assemble(config, meters, UnaryOperator.identity());
+    /**
+     * The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP.
+     *
+     * @param openTelemetry makes a span per batch (a no-op one while the SDK is disabled)
+     */
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, OpenTelemetry openTelemetry) {
+        return assemble(config, meters, UnaryOperator.identity(), openTelemetry);
     }
 
     /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
+        return assemble(config, meters, wrapModel, OpenTelemetry.noop());
+    }
+
+    private static Pipeline assemble(
+            ResnetConfig config,
+            MeterRegistry meters,
+            UnaryOperator<Classifier> wrapModel,
+            OpenTelemetry openTelemetry) {
         // The registry client first: a bad URL or store fails before the slow model load.
         SchemaRegistry registry = new HttpSchemaRegistry(registrySettings(config.registry()));
-        return assemble(config, meters, wrapModel.apply(loadModel(config.model().dir())), registry);
+        return assemble(config, meters, wrapModel.apply(loadModel(config.model().dir())), registry, openTelemetry);
+    }
+
+    /** Without traces: tests and tools. */
+    public static Pipeline assemble(
+            ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
+        return assemble(config, meters, model, registryClient, OpenTelemetry.noop());
     }
 
     /**
@@ -81,9 +101,17 @@ public final class Pipeline implements AutoCloseable {
      * registry. The pipeline owns the model from here: {@link #close()} closes it.
      */
     public static Pipeline assemble(
-            ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
+            ResnetConfig config,
+            MeterRegistry meters,
+            Classifier model,
+            SchemaRegistry registryClient,
+            OpenTelemetry openTelemetry) {
         RetryingSchemaRegistry registry =
                 new RetryingSchemaRegistry(registryClient, config.registry().retryFor());
+        // readiness as a metric too, so that an alert can say the service waits for the registry
+        Gauge.builder("resnet.schema.registry.available", registry, r -> r.unavailableSince() == 0 ? 1 : 0)
+                .description("1 while the schema registry answers; 0 while records wait for it (readiness is down)")
+                .register(meters);
         ResnetConfig.Limits limits = config.limits();
         AvroLimits.capTo(limits.imageBytes());
         ModelManifest m = model.manifest();
@@ -116,6 +144,8 @@ public final class Pipeline implements AutoCloseable {
                 batch.maxDelay().toMillis(),
                 batch.inFlight());
 
+        ClassifyMetrics metrics = new ClassifyMetrics(meters);
+        metrics.modelInUse(m.name(), m.version(), m.digest());
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
         Topology topology = PipelineTopology.build(
@@ -127,7 +157,8 @@ public final class Pipeline implements AutoCloseable {
                 new BatchCoordinator.Quarantine(
                         attempts, batch.maxAttempts(), batch.deadline().toMillis()),
                 config.fetchBytes(),
-                new ClassifyMetrics(meters),
+                metrics,
+                new OpenTelemetryBatchTracing(openTelemetry),
                 new AvroSerde<>(
                                 registry,
                                 Prediction.class,

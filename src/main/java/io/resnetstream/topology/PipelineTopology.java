@@ -13,6 +13,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.BatchTracing;
 import io.resnetstream.batching.PendingImageSerde;
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.DeadLetter;
@@ -43,12 +44,20 @@ public final class PipelineTopology {
             BatchCoordinator.Quarantine quarantine,
             int largestRecordBytes,
             ClassifyMetrics metrics,
+            BatchTracing tracing,
             Serializer<Prediction> predictions,
             Serializer<DeadLetter> deadLetters) {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(
-                classifier, batch.maxImages(), batch.maxBytes(), maxDelayMs, batch.inFlight(), metrics, quarantine));
+                classifier,
+                batch.maxImages(),
+                batch.maxBytes(),
+                maxDelayMs,
+                batch.inFlight(),
+                metrics,
+                quarantine,
+                tracing));
         // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
         // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
         // open transaction at once, instead of waiting out the transaction timeout.

@@ -13,7 +13,9 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
@@ -46,11 +48,25 @@ public final class PipelineDriver implements AutoCloseable {
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
+        this(settings, model, registry, stateDir, new SimpleMeterRegistry(), OpenTelemetry.noop());
+    }
+
+    /**
+     * @param meters        where the pipeline's metrics go (a Prometheus registry to scrape them)
+     * @param openTelemetry what makes the batch spans (an SDK with an in-memory exporter to see them)
+     */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            SchemaRegistry registry,
+            Path stateDir,
+            MeterRegistry meters,
+            OpenTelemetry openTelemetry) {
         Map<String, String> values = new HashMap<>(TEST_SETTINGS);
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
         config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, new SimpleMeterRegistry(), model, registry);
+        pipeline = Pipeline.assemble(config, meters, model, registry, openTelemetry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
