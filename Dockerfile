@@ -83,6 +83,9 @@ ENV DJL_OFFLINE=true \
     RESNET_MODEL_DIR=/models/shapes-resnet20 \
     QUARKUS_HTTP_HOST=0.0.0.0 \
     QUARKUS_HTTP_PORT=8080
+# Health and metrics: the service binds loopback by default (application.properties); inside a container that
+# would hide them from probes and Prometheus, hence 0.0.0.0 here. Publish the port only where it should be
+# reached (compose: the host's loopback; Kubernetes: the pod network, a NetworkPolicy to narrow it).
 # TensorFlow allocates outside the Java heap: keep the heap a modest share of the container.
 # JavaCPP (under TensorFlow's Java API) wants a writable cache; the home folder is not writable.
 # A quarter of the container for the heap: activations and decoded pixels live in native memory

@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.ModelSlot;
 import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
 
@@ -45,7 +46,10 @@ import io.resnetstream.outcome.RejectedInputException;
 public final class BatchCoordinator {
     private static final Logger LOG = Logger.getLogger(BatchCoordinator.class);
 
-    private final BatchClassifier classifier;
+    private final ModelSlot models;
+    /** The candidate model in shadow mode, classifying the same batches; null when there is none. */
+    private final ModelSlot shadow;
+
     private final int maxImages;
     private final long maxBytes;
     private final long maxDelayMs;
@@ -64,16 +68,34 @@ public final class BatchCoordinator {
 
         /** A batch ran past its deadline and was given up. */
         default void batchAbandoned(int images) {}
+
+        /** The shadow model failed on a batch; its main outcomes were not affected. */
+        default void shadowFailed(int images) {}
     }
 
-    /** A classified image waiting for its task to forward it. */
+    /**
+     * A classified image waiting for its task to forward it.
+     *
+     * @param shadow what the shadow model made of it; null without a shadow model, or when the shadow failed
+     */
     public record Done(
             long offset,
             PendingImage image,
             BatchClassifier.Result result,
             long batchStartedAt,
             long batchMillis,
-            int batchImages) {}
+            int batchImages,
+            BatchClassifier.Result shadow) {
+        public Done(
+                long offset,
+                PendingImage image,
+                BatchClassifier.Result result,
+                long batchStartedAt,
+                long batchMillis,
+                int batchImages) {
+            this(offset, image, result, batchStartedAt, batchMillis, batchImages, null);
+        }
+    }
 
     private static final class Member {
         final TaskId task;
@@ -94,7 +116,9 @@ public final class BatchCoordinator {
 
     private record Pick(Member member, long offset, PendingImage image) {}
 
-    private record Outcome(List<BatchClassifier.Result> results, long startedAt, long millis) {}
+    /** @param shadow the shadow model's results, or null */
+    private record Outcome(
+            List<BatchClassifier.Result> results, List<BatchClassifier.Result> shadow, long startedAt, long millis) {}
 
     private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome, long startedNanos) {}
 
@@ -144,12 +168,26 @@ public final class BatchCoordinator {
             int batchesInFlight,
             BatchListener listener,
             Quarantine quarantine) {
-        this(classifier, maxImages, maxBytes, maxDelayMs, batchesInFlight, listener, quarantine, BatchTracing.NONE);
+        this(
+                new ModelSlot(classifier),
+                null,
+                maxImages,
+                maxBytes,
+                maxDelayMs,
+                batchesInFlight,
+                listener,
+                quarantine,
+                BatchTracing.NONE);
     }
 
-    /** @param tracing stands around each batch's run, on the thread that runs it */
+    /**
+     * @param models  the model batches run on, replaceable while the stream runs
+     * @param shadow  a candidate model that classifies every batch too, never affecting its outcomes; or null
+     * @param tracing stands around each batch's run, on the thread that runs it
+     */
     public BatchCoordinator(
-            BatchClassifier classifier,
+            ModelSlot models,
+            ModelSlot shadow,
             int maxImages,
             long maxBytes,
             long maxDelayMs,
@@ -161,7 +199,8 @@ public final class BatchCoordinator {
             throw new IllegalArgumentException(
                     "resnet.batch.max-images and max-bytes must be ≥ 1, max-delay and in-flight ≥ 0");
         }
-        this.classifier = classifier;
+        this.models = models;
+        this.shadow = shadow;
         this.maxImages = maxImages;
         this.maxBytes = maxBytes;
         this.maxDelayMs = maxDelayMs;
@@ -327,11 +366,29 @@ public final class BatchCoordinator {
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
                 () -> tracing.around(traceparents, () -> {
                     long startNanos = System.nanoTime();
-                    List<BatchClassifier.Result> results = classifier.classify(encoded);
-                    return new Outcome(results, now, (System.nanoTime() - startNanos) / 1_000_000);
+                    List<BatchClassifier.Result> results = models.classify(encoded);
+                    long millis = (System.nanoTime() - startNanos) / 1_000_000;
+                    return new Outcome(results, shadowResults(encoded), now, millis);
                 }),
                 inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
+    }
+
+    /** The shadow model's view of the batch; its failure is logged and costs the main outcomes nothing. */
+    private List<BatchClassifier.Result> shadowResults(List<byte[]> encoded) {
+        if (shadow == null) {
+            return null;
+        }
+        try {
+            return shadow.classify(encoded);
+        } catch (RuntimeException e) {
+            LOG.warnf(
+                    e,
+                    "the shadow model failed on a batch of %d image(s); the batch's outcomes go on without it",
+                    encoded.size());
+            listener.shadowFailed(encoded.size());
+            return null;
+        }
     }
 
     private static AttemptLog.ImageRef refOf(PendingImage image) {
@@ -375,7 +432,8 @@ public final class BatchCoordinator {
                             outcome.results.get(i),
                             outcome.startedAt,
                             outcome.millis,
-                            batch.picks.size()));
+                            batch.picks.size(),
+                            outcome.shadow == null ? null : outcome.shadow.get(i)));
                 }
             }
             listener.batchDone(batch.picks.size(), outcome.millis);

@@ -25,6 +25,7 @@ public final class BatchClassifier implements AutoCloseable {
     private final Preprocessor preprocessor;
     private final int topK;
     private final ExecutorService pool;
+    private final ModelIdentity identity;
 
     public BatchClassifier(
             Classifier classifier, ImageDecoder decoder, Preprocessor preprocessor, int topK, int threads) {
@@ -32,6 +33,7 @@ public final class BatchClassifier implements AutoCloseable {
         this.decoder = decoder;
         this.preprocessor = preprocessor;
         this.topK = topK;
+        this.identity = new ModelIdentity(classifier.manifest(), List.copyOf(classifier.labels()));
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "preprocess");
@@ -52,8 +54,24 @@ public final class BatchClassifier implements AutoCloseable {
         return decoder;
     }
 
-    /** One result per image, in order: scores, or the reason it could not be classified. */
-    public record Result(ImageScores scores, RejectedInputException failure) {}
+    /**
+     * One result per image, in order: scores, or the reason it could not be classified.
+     *
+     * @param model the model that made the scores (null where no model ran); predictions name it
+     */
+    public record Result(ImageScores scores, RejectedInputException failure, ModelIdentity model) {
+        public Result(ImageScores scores, RejectedInputException failure) {
+            this(scores, failure, null);
+        }
+    }
+
+    /** Who made a prediction: the model's manifest (name, version, digest) and its class names. */
+    public record ModelIdentity(ModelManifest manifest, List<String> labels) {}
+
+    /** This classifier's model, as its results name it. */
+    public ModelIdentity identity() {
+        return identity;
+    }
 
     public List<Result> classify(List<byte[]> images) {
         int views = preprocessor.views();
@@ -93,9 +111,9 @@ public final class BatchClassifier implements AutoCloseable {
         int row = 0;
         for (RejectedInputException failure : failures) {
             if (failure != null) {
-                results.add(new Result(null, failure));
+                results.add(new Result(null, failure, identity));
             } else {
-                results.add(new Result(ImageScores.average(probabilities, row, views, topK), null));
+                results.add(new Result(ImageScores.average(probabilities, row, views, topK), null, identity));
                 row += views;
             }
         }

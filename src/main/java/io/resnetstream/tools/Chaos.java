@@ -23,7 +23,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.registry.HttpSchemaRegistry;
-import io.resnetstream.registry.RegistrySettings;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.serde.SerdeOptions;
 import io.resnetstream.resnet.training.ShapesDataset;
@@ -76,14 +75,34 @@ public final class Chaos {
      * restart kafka}); a run gives up after {@code noProgress} without a new outcome while work remains.
      */
     public record Setup(
-            String bootstrap,
-            String registry,
+            ClientConfig client,
             Path app,
             Path model,
             Path workDir,
             Map<String, String> serviceSettings,
             Action brokerRestart,
-            Duration noProgress) {}
+            Duration noProgress) {
+
+        /** Plain connections to the broker and the registry. */
+        public Setup(
+                String bootstrap,
+                String registry,
+                Path app,
+                Path model,
+                Path workDir,
+                Map<String, String> serviceSettings,
+                Action brokerRestart,
+                Duration noProgress) {
+            this(
+                    ClientConfig.plain(bootstrap, registry),
+                    app,
+                    model,
+                    workDir,
+                    serviceSettings,
+                    brokerRestart,
+                    noProgress);
+        }
+    }
 
     /** Something that may fail, run between two waits. */
     @FunctionalInterface
@@ -125,7 +144,7 @@ public final class Chaos {
         Files.createDirectories(setup.workDir());
         origin = System.nanoTime();
         createTopics();
-        ledger = new OutcomeLedger(setup.bootstrap(), predictions, deadLetters, deadLetterReasons());
+        ledger = new OutcomeLedger(setup.client().kafkaProperties(), predictions, deadLetters, deadLetterReasons());
         Thread producer = new Thread(this::produce, "chaos-producer");
         try {
             ledger.start();
@@ -241,11 +260,8 @@ public final class Chaos {
     }
 
     private void startService(Kind kind, String what) throws Exception {
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers",
-                setup.bootstrap(),
-                "resnet.registry.url",
-                setup.registry(),
+        Map<String, String> settings = new HashMap<>(setup.client().serviceSettings());
+        settings.putAll(Map.of(
                 "resnet.application-id",
                 run,
                 "resnet.state-dir",
@@ -347,8 +363,7 @@ public final class Chaos {
     /** Decodes a dead letter's reason, for the report only: the verdict rests on keys. */
     private Function<byte[], String> deadLetterReasons() {
         var decoder = new AvroSerde<>(
-                        new HttpSchemaRegistry(
-                                RegistrySettings.builder(setup.registry()).build()),
+                        new HttpSchemaRegistry(setup.client().registrySettings()),
                         DeadLetter.class,
                         SerdeOptions.values())
                 .deserializer();
@@ -362,9 +377,7 @@ public final class Chaos {
     }
 
     private Properties clientProperties() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", setup.bootstrap());
-        return p;
+        return setup.client().kafkaProperties();
     }
 
     /** A service start or a broker restart: when it ended (nanoTime) and how long the action took. */

@@ -139,8 +139,7 @@ public final class ChaosCommand implements Callable<Integer> {
         Chaos.Plan plan = new Chaos.Plan(images, kills, minGap, maxGap, gapFrom, brokerRestart, s, rate);
         Path work = workDir.toAbsolutePath();
         Chaos.Setup setup = new Chaos.Setup(
-                broker.bootstrap,
-                broker.registry,
+                broker.clientConfig(),
                 app.toAbsolutePath(),
                 model.toAbsolutePath(),
                 work,

@@ -54,8 +54,8 @@ final class LocalPipeline implements AutoCloseable {
     LocalPipeline(KafkaOptions kafka, String run, Map<String, String> settings, UnaryOperator<Classifier> wrapModel) {
         this.kafka = kafka;
         Map<String, String> values = new HashMap<>(settings);
-        values.put("resnet.registry.url", kafka.registry);
-        values.put("kafka.bootstrap.servers", kafka.bootstrap);
+        // the broker, the registry and their security settings, as the service would be given them
+        values.putAll(kafka.clientConfig().serviceSettings());
         values.put("resnet.application-id", run);
         values.put("resnet.state-dir", System.getProperty("java.io.tmpdir") + "/resnet-stream-tools/" + run);
         values.put("resnet.topics.images", run + "-images");

@@ -46,12 +46,12 @@ final class OutcomeLedger implements AutoCloseable {
     private volatile boolean drained;
 
     OutcomeLedger(
-            String bootstrap,
+            Properties clientProperties,
             String predictionsTopic,
             String deadLetterTopic,
             Function<byte[], String> deadLetterReason) {
         this.consumerProperties = new Properties();
-        consumerProperties.put("bootstrap.servers", bootstrap);
+        consumerProperties.putAll(clientProperties);
         consumerProperties.put("isolation.level", "read_committed");
         consumerProperties.put("enable.auto.commit", "false");
         this.topics = List.of(predictionsTopic, deadLetterTopic);

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             ModelBuildCommand.class,
             ArchTableCommand.class,
             TrainCommand.class,
-            ChaosCommand.class
+            ChaosCommand.class,
+            CompareCommand.class
         })
 public final class ResnetStreamCli {
 

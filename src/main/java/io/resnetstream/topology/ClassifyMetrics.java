@@ -6,34 +6,30 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.resnetstream.batching.BatchCoordinator;
 import io.resnetstream.outcome.RejectReason;
 
 /**
- * What operators of a batching server ask for first: the batch size actually formed, time queued, time per batch,
- * outcomes by kind, and the model that made them. Names follow Micrometer's conventions (dotted, base units), so that
+ * What operators of a batching server ask for first: the batch size actually formed, time queued, time per batch
+ * and outcomes by kind ({@link ModelMetrics}: the model that made them). Names follow Micrometer's conventions (dotted, base units), so that
  * Prometheus sees {@code resnet_batch_images}, {@code resnet_image_queued_seconds}, {@code resnet_predictions_total},
  * {@code resnet_model_info} and so on; {@code deploy/grafana} and {@code deploy/prometheus} query them, and
  * {@code docs/operations.md} lists them.
  */
 public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
-    private final MeterRegistry registry;
     private final DistributionSummary batchImages;
     private final Timer batchTime;
     private final Timer queued;
     private final Timer endToEnd;
     private final Counter predictions;
     private final Counter abandoned;
+    private final Counter shadowFailures;
     private final Map<RejectReason, Counter> deadLetters = new EnumMap<>(RejectReason.class);
-    private Gauge modelInfo;
 
     public ClassifyMetrics(MeterRegistry registry) {
-        this.registry = registry;
         batchImages = DistributionSummary.builder("resnet.batch.images")
                 .description("Images per forward pass: the batch size actually formed")
                 .publishPercentileHistogram()
@@ -57,6 +53,9 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
         abandoned = Counter.builder("resnet.batches.abandoned")
                 .description("Batches given up past their deadline; their images ran again alone")
                 .register(registry);
+        shadowFailures = Counter.builder("resnet.shadow.failures")
+                .description("Batches the shadow model failed on; their main outcomes were not affected")
+                .register(registry);
         for (RejectReason r : RejectReason.values()) {
             deadLetters.put(
                     r,
@@ -65,20 +64,6 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
                             .tag("reason", r.name())
                             .register(registry));
         }
-    }
-
-    /**
-     * The model that classifies from now on, as an info metric ({@code resnet_model_info{name,version,digest} 1}):
-     * the version operators see beside the throughput it gives. A previous model's series goes.
-     */
-    public synchronized void modelInUse(String name, String version, String digest) {
-        if (modelInfo != null) {
-            registry.remove(modelInfo);
-        }
-        modelInfo = Gauge.builder("resnet.model.info", () -> 1)
-                .description("The model in use: name, version and sha256 digest as labels; the value is 1")
-                .tags(Tags.of("name", name, "version", version, "digest", digest))
-                .register(registry);
     }
 
     @Override
@@ -90,6 +75,11 @@ public final class ClassifyMetrics implements BatchCoordinator.BatchListener {
     @Override
     public void batchAbandoned(int images) {
         abandoned.increment();
+    }
+
+    @Override
+    public void shadowFailed(int images) {
+        shadowFailures.increment();
     }
 
     void predicted(long queuedMillis, long latencyMillis) {

@@ -140,6 +140,12 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                                 now,
                                 TraceContexts.outcomeHeaders(image.getTraceparent())),
                         PipelineTopology.PREDICTIONS_SINK);
+                if (done.shadow() != null && done.shadow().scores() != null) {
+                    // in the same transaction as the main prediction: the shadow topic is exactly-once too
+                    context.forward(
+                            new Record<>(image.getImageId(), outcomes.shadowPrediction(done, now), now),
+                            PipelineTopology.SHADOW_SINK);
+                }
             } else {
                 byte[] key = image.getKey() == null ? null : ByteBuffers.toArray(image.getKey());
                 forwardDeadLetter(

@@ -15,6 +15,7 @@ import io.resnetstream.contracts.ModelRef;
 import io.resnetstream.contracts.Prediction;
 import io.resnetstream.contracts.Timings;
 import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.ImageScores;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.outcome.RejectedInputException;
@@ -30,23 +31,35 @@ public final class Outcomes {
     private final int payloadCap;
 
     public Outcomes(ModelManifest manifest, List<String> labels, CropScheme cropScheme, int payloadCap) {
-        this.model = new ModelRef(manifest.name(), manifest.version(), manifest.digest());
+        this.model = refOf(manifest);
         this.labels = labels;
         this.cropScheme = cropScheme;
         this.payloadCap = payloadCap;
     }
 
     public Prediction prediction(BatchCoordinator.Done done, long now) {
+        return prediction(done, done.result(), now);
+    }
+
+    /** What the shadow model made of the image: a prediction for the shadow topic, naming the shadow model. */
+    public Prediction shadowPrediction(BatchCoordinator.Done done, long now) {
+        return prediction(done, done.shadow(), now);
+    }
+
+    private Prediction prediction(BatchCoordinator.Done done, BatchClassifier.Result result, long now) {
         PendingImage image = done.image();
-        ImageScores scores = done.result().scores();
+        ImageScores scores = result.scores();
+        // the model that ran the batch: after a switch, no longer the one the pipeline started with
+        ModelRef by = result.model() == null ? model : refOf(result.model().manifest());
+        List<String> names = result.model() == null ? labels : result.model().labels();
         List<ClassScore> top = new ArrayList<>(scores.topClasses().length);
         for (int i = 0; i < scores.topClasses().length; i++) {
             int c = scores.topClasses()[i];
-            top.add(new ClassScore(c, c < labels.size() ? labels.get(c) : "class_" + c, scores.topProbabilities()[i]));
+            top.add(new ClassScore(c, c < names.size() ? names.get(c) : "class_" + c, scores.topProbabilities()[i]));
         }
         return Prediction.newBuilder()
                 .setImageId(image.getImageId())
-                .setModel(model)
+                .setModel(by)
                 .setTopK(top)
                 .setCropScheme(cropScheme.id())
                 .setCropsAveraged(scores.views())
@@ -59,6 +72,10 @@ public final class Outcomes {
                 .setEventTime(image.getEventTime() == null ? null : Instant.ofEpochMilli(image.getEventTime()))
                 .setPredictedAt(Instant.ofEpochMilli(now))
                 .build();
+    }
+
+    private static ModelRef refOf(ModelManifest manifest) {
+        return new ModelRef(manifest.name(), manifest.version(), manifest.digest());
     }
 
     private byte[] cut(byte[] bytes) {

@@ -3,6 +3,7 @@ package io.resnetstream.topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -28,6 +29,8 @@ import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
+import io.resnetstream.inference.ModelSlot;
+import io.resnetstream.inference.ModelWatcher;
 import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.ingest.AvroLimits;
 import io.resnetstream.ingest.ImageIntake;
@@ -49,16 +52,30 @@ public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Pipeline.class);
 
     private final Topology topology;
-    private final BatchClassifier batchClassifier;
+    private final ModelSlot models;
+    private final ModelSlot shadow;
     private final AttemptLog attempts;
     private final RetryingSchemaRegistry registry;
+    private final MeterRegistry meters;
+    /** The model serving ({@code resnet_model_info}), shown whether or not the model directory is watched. */
+    private final ModelMetrics modelMetrics;
+
+    private ModelWatcher watcher;
 
     private Pipeline(
-            Topology topology, BatchClassifier batchClassifier, AttemptLog attempts, RetryingSchemaRegistry registry) {
+            Topology topology,
+            ModelSlot models,
+            ModelSlot shadow,
+            AttemptLog attempts,
+            RetryingSchemaRegistry registry,
+            MeterRegistry meters) {
+        this.modelMetrics = new ModelMetrics(meters, models.current().identity());
         this.topology = topology;
-        this.batchClassifier = batchClassifier;
+        this.models = models;
+        this.shadow = shadow;
         this.attempts = attempts;
         this.registry = registry;
+        this.meters = meters;
     }
 
     /** The registry as the pipeline uses it: retried, and saying since when it has not answered. */
@@ -87,13 +104,30 @@ public final class Pipeline implements AutoCloseable {
             OpenTelemetry openTelemetry) {
         // The registry client first: a bad URL or store fails before the slow model load.
         SchemaRegistry registry = new HttpSchemaRegistry(registrySettings(config.registry()));
-        return assemble(config, meters, wrapModel.apply(loadModel(config.model().dir())), registry, openTelemetry);
+        Path dir = config.model().dir();
+        Classifier model = wrapModel.apply(loadModel(dir));
+        Classifier candidate =
+                config.shadow().modelDir().map(Pipeline::loadModel).orElse(null);
+        Pipeline pipeline = assemble(config, meters, model, candidate, registry, openTelemetry);
+        Duration every = config.model().watchInterval();
+        if (!every.isZero() && !every.isNegative()) {
+            pipeline.watchModel(dir, every, d -> batchClassifier(config, wrapModel.apply(loadModel(d))));
+        }
+        return pipeline;
     }
 
-    /** Without traces: tests and tools. */
-    public static Pipeline assemble(
-            ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
-        return assemble(config, meters, model, registryClient, OpenTelemetry.noop());
+    /**
+     * Puts each new model that appears in {@code dir} into service at a batch boundary (see {@link ModelWatcher}).
+     *
+     * @return the watcher, which the pipeline closes; tests call its {@link ModelWatcher#check()} themselves
+     */
+    public ModelWatcher watchModel(Path dir, Duration every, ModelWatcher.Loader loader) {
+        try {
+            watcher = new ModelWatcher(dir, models, loader, modelMetrics);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot watch the model directory " + dir + ": " + e.getMessage(), e);
+        }
+        return watcher.start(every);
     }
 
     /**
@@ -101,9 +135,32 @@ public final class Pipeline implements AutoCloseable {
      * registry. The pipeline owns the model from here: {@link #close()} closes it.
      */
     public static Pipeline assemble(
+            ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
+        return assemble(config, meters, model, null, registryClient, OpenTelemetry.noop());
+    }
+
+    /**
+     * @param candidate the shadow model, classifying the same batches into the shadow topic only; or null
+     */
+    public static Pipeline assemble(
             ResnetConfig config,
             MeterRegistry meters,
             Classifier model,
+            Classifier candidate,
+            SchemaRegistry registryClient) {
+        return assemble(config, meters, model, candidate, registryClient, OpenTelemetry.noop());
+    }
+
+    /**
+     * The composition root.
+     *
+     * @param openTelemetry makes a span per batch (a no-op one while the SDK is disabled)
+     */
+    public static Pipeline assemble(
+            ResnetConfig config,
+            MeterRegistry meters,
+            Classifier model,
+            Classifier candidate,
             SchemaRegistry registryClient,
             OpenTelemetry openTelemetry) {
         RetryingSchemaRegistry registry =
@@ -121,15 +178,18 @@ public final class Pipeline implements AutoCloseable {
         int crop = settings.crop().orElse(m.crop());
         Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
         checkSettings(config, model.labels());
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(
-                limits.imageBytes(), limits.imagePixels(), limits.jpegScans(), resize, limits.resizedPixels()));
+        ImageDecoder decoder = decoder(limits, resize);
         ResnetConfig.Batch batch = config.batch();
-        BatchClassifier batchClassifier = new BatchClassifier(
-                model,
-                decoder,
-                new Preprocessor(resize, crop, scheme, normalization),
-                settings.topK(),
-                batch.preprocessThreads());
+        ModelSlot models = new ModelSlot(batchClassifier(config, model));
+        ModelSlot shadow = null;
+        if (candidate != null) {
+            checkSettings(config, candidate.labels());
+            shadow = new ModelSlot(batchClassifier(config, candidate));
+            ModelManifest c = candidate.manifest();
+            LOG.infof(
+                    "shadow model %s %s (sha256 %s): same batches, predictions to %s only",
+                    c.name(), c.version(), c.digest(), config.topics().shadowPredictions());
+        }
         LOG.infof(
                 "model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
                 m.name(),
@@ -145,7 +205,6 @@ public final class Pipeline implements AutoCloseable {
                 batch.inFlight());
 
         ClassifyMetrics metrics = new ClassifyMetrics(meters);
-        metrics.modelInUse(m.name(), m.version(), m.digest());
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
         Topology topology = PipelineTopology.build(
@@ -153,7 +212,8 @@ public final class Pipeline implements AutoCloseable {
                 batch,
                 intake(config, registry, decoder),
                 new Outcomes(m, model.labels(), scheme, limits.deadLetterPayloadCap()),
-                batchClassifier,
+                models,
+                shadow,
                 new BatchCoordinator.Quarantine(
                         attempts, batch.maxAttempts(), batch.deadline().toMillis()),
                 config.fetchBytes(),
@@ -169,7 +229,27 @@ public final class Pipeline implements AutoCloseable {
                                 DeadLetter.class,
                                 SerdeOptions.values().registeringSchemas(autoRegister))
                         .serializer());
-        return new Pipeline(topology, batchClassifier, attempts, registry);
+        return new Pipeline(topology, models, shadow, attempts, registry, meters);
+    }
+
+    /** The batch classifier for a model: its preprocessing from its manifest, unless the settings override it. */
+    static BatchClassifier batchClassifier(ResnetConfig config, Classifier model) {
+        ModelManifest m = model.manifest();
+        ResnetConfig.Model settings = config.model();
+        int resize = settings.resize().orElse(m.resize());
+        int crop = settings.crop().orElse(m.crop());
+        Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
+        return new BatchClassifier(
+                model,
+                decoder(config.limits(), resize),
+                new Preprocessor(resize, crop, settings.cropScheme(), normalization),
+                settings.topK(),
+                config.batch().preprocessThreads());
+    }
+
+    private static ImageDecoder decoder(ResnetConfig.Limits limits, int resize) {
+        return new ImageDecoder(new ImageLimits(
+                limits.imageBytes(), limits.imagePixels(), limits.jpegScans(), resize, limits.resizedPixels()));
     }
 
     /**
@@ -243,7 +323,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The registry's settings: URL, basic auth, and the trust and key stores for (mutual) TLS. */
-    static RegistrySettings registrySettings(ResnetConfig.Registry config) {
+    public static RegistrySettings registrySettings(ResnetConfig.Registry config) {
         RegistrySettings.Builder settings = RegistrySettings.builder(config.url());
         config.basicAuth().ifPresent(settings::basicAuth);
         config.trustStore().location().ifPresent(settings::trustStore);
@@ -255,14 +335,25 @@ public final class Pipeline implements AutoCloseable {
         return topology;
     }
 
+    /** The batch classifier serving now (a model switch replaces it). */
     public BatchClassifier batchClassifier() {
-        return batchClassifier;
+        return models.current();
+    }
+
+    /** Where the model batches run on lives; replacing it switches models at the next batch. */
+    public ModelSlot models() {
+        return models;
     }
 
     @Override
     public void close() {
-        batchClassifier.close();
-        batchClassifier.classifier().close();
+        if (watcher != null) {
+            watcher.close();
+        }
+        models.close();
+        if (shadow != null) {
+            shadow.close();
+        }
         attempts.close();
     }
 }

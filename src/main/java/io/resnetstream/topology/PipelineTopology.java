@@ -18,7 +18,7 @@ import io.resnetstream.batching.PendingImageSerde;
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
-import io.resnetstream.inference.BatchClassifier;
+import io.resnetstream.inference.ModelSlot;
 import io.resnetstream.ingest.ImageIntake;
 
 /**
@@ -31,6 +31,7 @@ public final class PipelineTopology {
     public static final String BUFFER_STORE = "image-buffer";
     public static final String PREDICTIONS_SINK = "predictions";
     public static final String DEAD_LETTER_SINK = "dead-letters";
+    public static final String SHADOW_SINK = "shadow-predictions";
 
     private PipelineTopology() {}
 
@@ -40,7 +41,8 @@ public final class PipelineTopology {
             ResnetConfig.Batch batch,
             ImageIntake intake,
             Outcomes outcomes,
-            BatchClassifier classifier,
+            ModelSlot models,
+            ModelSlot shadow,
             BatchCoordinator.Quarantine quarantine,
             int largestRecordBytes,
             ClassifyMetrics metrics,
@@ -50,7 +52,8 @@ public final class PipelineTopology {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(
-                classifier,
+                models,
+                shadow,
                 batch.maxImages(),
                 batch.maxBytes(),
                 maxDelayMs,
@@ -85,6 +88,14 @@ public final class PipelineTopology {
                 Serdes.String().serializer(),
                 (Serializer<SpecificRecord>) (Serializer) deadLetters,
                 CLASSIFY);
+        if (shadow != null) {
+            topology.addSink(
+                    SHADOW_SINK,
+                    topics.shadowPredictions(),
+                    Serdes.String().serializer(),
+                    (Serializer<SpecificRecord>) (Serializer) predictions,
+                    CLASSIFY);
+        }
         return topology;
     }
 

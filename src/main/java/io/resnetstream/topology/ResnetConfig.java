@@ -38,6 +38,8 @@ public interface ResnetConfig {
 
     Topics topics();
 
+    Shadow shadow();
+
     /** {@code avro}: Confluent-framed {@code ImageEvent}; {@code raw}: the value is the image, the key its id. */
     @WithDefault("avro")
     InputFormat inputFormat();
@@ -95,6 +97,23 @@ public interface ResnetConfig {
         /** Classes per prediction. */
         @WithDefault("5")
         int topK();
+
+        /**
+         * How often {@code dir} is checked for a new model (its manifest changed, or the link it is re-pointed);
+         * a new one is loaded beside the running one and takes over at a batch boundary. {@code 0} turns it off.
+         */
+        @WithDefault("10s")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration watchInterval();
+    }
+
+    /**
+     * A candidate model run beside the main one on the same batches, its predictions written to
+     * {@code resnet.topics.shadow-predictions} only: it never changes the main output.
+     */
+    interface Shadow {
+        /** The candidate's SavedModel directory; none by default (no shadow). */
+        Optional<Path> modelDir();
     }
 
     /** How images are gathered into forward passes. */
@@ -232,6 +251,7 @@ public interface ResnetConfig {
         String IMAGES = "images";
         String PREDICTIONS = "predictions";
         String DEAD_LETTERS = "images-dlq";
+        String SHADOW_PREDICTIONS = "predictions-shadow";
 
         /** Input: images, as {@code ImageEvent}s or raw bytes. */
         @WithDefault(IMAGES)
@@ -244,5 +264,9 @@ public interface ResnetConfig {
         /** Output: one {@code DeadLetter} per rejected input. */
         @WithDefault(DEAD_LETTERS)
         String deadLetters();
+
+        /** Output of the shadow model ({@code resnet.shadow.model-dir}), when there is one. */
+        @WithDefault(SHADOW_PREDICTIONS)
+        String shadowPredictions();
     }
 }

@@ -28,7 +28,7 @@ final class PrivateStack implements AutoCloseable {
     private final int kafkaPort;
     private final int registryPort;
 
-    private PrivateStack(Path dir, Path log) throws IOException {
+    private PrivateStack(Path dir, Path log, Map<String, String> settings) throws IOException {
         this.dir = dir;
         this.log = log;
         this.kafkaPort = freePort();
@@ -42,6 +42,7 @@ final class PrivateStack implements AutoCloseable {
                 "RESNET_REGISTRY_MANAGEMENT_PORT", String.valueOf(freePort()),
                 "RESNET_REGISTRY_STORAGE", "file",
                 "RESNET_STACK_WIPE", "0"));
+        env.putAll(settings);
         Path sharedLib = sharedLib();
         if (Files.isRegularFile(sharedLib.resolve("apicurio").resolve("quarkus-run.jar"))) {
             env.put("RESNET_STACK_LIB_DIR", sharedLib.toString());
@@ -50,17 +51,26 @@ final class PrivateStack implements AutoCloseable {
 
     /** Starts a fresh stack (about 10 s with the jars already fetched). */
     static PrivateStack start(Path log) throws IOException, InterruptedException {
-        PrivateStack stack = new PrivateStack(Files.createTempDirectory("resnet-stream-private-stack"), log);
+        return start(log, Map.of());
+    }
+
+    /**
+     * A fresh stack with more of {@code deploy/stack.sh}'s settings: secured listeners ({@code
+     * RESNET_KAFKA_EXTRA_LISTENERS}, {@code RESNET_REGISTRY_SCHEME}...; deploy/README.md).
+     */
+    static PrivateStack start(Path log, Map<String, String> settings) throws IOException, InterruptedException {
+        PrivateStack stack = new PrivateStack(Files.createTempDirectory("resnet-stream-private-stack"), log, settings);
         stack.run("start");
         return stack;
     }
 
+    /** The plain listener (loopback); a secured one is on the port the test gave it. */
     String bootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }
 
     String registry() {
-        return "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7";
+        return env.getOrDefault("RESNET_REGISTRY_SCHEME", "http") + "://127.0.0.1:" + registryPort + "/apis/ccompat/v7";
     }
 
     /** Stops the broker (SIGTERM, a controlled shutdown) and starts it again, waiting until it answers. */
@@ -111,7 +121,7 @@ final class PrivateStack implements AutoCloseable {
                 .resolve("lib");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

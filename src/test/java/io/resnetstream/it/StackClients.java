@@ -37,6 +37,7 @@ final class StackClients {
     final String deadLetters = run + "-dlq";
     final String bootstrap;
     final String registryUrl;
+    private final Properties security;
 
     /** Clients of the shared stack. */
     StackClients() {
@@ -45,12 +46,19 @@ final class StackClients {
 
     /** Clients of another stack (a test's private one, see {@link PrivateStack}). */
     StackClients(String bootstrap, String registryUrl) {
+        this(bootstrap, registryUrl, new Properties());
+    }
+
+    /** Clients of a stack that wants these settings too (security.protocol, sasl.*, ssl.*). */
+    StackClients(String bootstrap, String registryUrl, Properties security) {
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
+        this.security = security;
     }
 
     Properties props() {
         Properties p = new Properties();
+        p.putAll(security);
         p.put("bootstrap.servers", bootstrap);
         return p;
     }
@@ -94,6 +102,15 @@ final class StackClients {
     /** Reads committed records of both output topics until {@code done} holds or the timeout passes. */
     List<ConsumerRecord<String, byte[]>> readOutputs(
             Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout, ServiceProcess service) {
+        return read(List.of(predictions, deadLetters), done, timeout, service);
+    }
+
+    /** Reads committed records of the topics until {@code done} holds or the timeout passes. */
+    List<ConsumerRecord<String, byte[]>> read(
+            List<String> topics,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            Duration timeout,
+            ServiceProcess service) {
         Properties p = props();
         p.put("group.id", run + "-reader-" + UUID.randomUUID());
         p.put("isolation.level", "read_committed");
@@ -101,7 +118,7 @@ final class StackClients {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(predictions, deadLetters));
+            consumer.subscribe(topics);
             while (!done.test(out) && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(250)).forEach(out::add);
                 if (service != null && !service.alive()) {

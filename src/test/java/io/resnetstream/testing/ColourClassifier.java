@@ -10,13 +10,27 @@ import io.resnetstream.inference.ModelManifest;
  * channel values (input preprocessed with the {@code none} preset, RGB 0..255), and records the
  * forward passes it was asked for. The real engine is exercised by the inference and integration tests.
  */
-public final class ColourClassifier implements Classifier {
+public class ColourClassifier implements Classifier {
     public static final List<String> LABELS = List.of("red", "green", "blue");
     public final java.util.List<Integer> passes = new java.util.ArrayList<>();
+    /** Set by {@link #close()}: a replaced model must be closed once, and only after its last batch. */
+    public volatile boolean closed;
+
+    private final String version;
+
+    public ColourClassifier() {
+        this("1");
+    }
+
+    /** @param version the manifest's version, which every prediction of this model names */
+    public ColourClassifier(String version) {
+        this.version = version;
+    }
 
     @Override
     public ModelManifest manifest() {
-        return new ModelManifest("colour", "1", "0000", "none", 16, 8, "input_1", "predictions", false, "labels.txt");
+        return new ModelManifest(
+                "colour", version, "0000", "none", 16, 8, "input_1", "predictions", false, "labels.txt");
     }
 
     @Override
@@ -43,5 +57,7 @@ public final class ColourClassifier implements Classifier {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        closed = true;
+    }
 }

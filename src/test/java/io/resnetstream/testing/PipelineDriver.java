@@ -45,10 +45,22 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestInputTopic<byte[], byte[]> images;
     public final TestOutputTopic<String, Prediction> predictions;
     public final TestOutputTopic<String, DeadLetter> deadLetters;
+    public final TestOutputTopic<String, Prediction> shadowPredictions;
+    public final MeterRegistry meters;
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
-        this(settings, model, registry, stateDir, new SimpleMeterRegistry(), OpenTelemetry.noop());
+        this(settings, model, null, registry, stateDir);
+    }
+
+    /** @param candidate a shadow model, whose predictions go to {@link #shadowPredictions}; or null */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            Classifier candidate,
+            SchemaRegistry registry,
+            Path stateDir) {
+        this(settings, model, candidate, registry, stateDir, new SimpleMeterRegistry(), OpenTelemetry.noop());
     }
 
     /**
@@ -58,6 +70,7 @@ public final class PipelineDriver implements AutoCloseable {
     public PipelineDriver(
             Map<String, String> settings,
             Classifier model,
+            Classifier candidate,
             SchemaRegistry registry,
             Path stateDir,
             MeterRegistry meters,
@@ -66,7 +79,8 @@ public final class PipelineDriver implements AutoCloseable {
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
         config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, meters, model, registry, openTelemetry);
+        this.meters = meters;
+        pipeline = Pipeline.assemble(config, meters, model, candidate, registry, openTelemetry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -83,6 +97,10 @@ public final class PipelineDriver implements AutoCloseable {
                 config.topics().deadLetters(),
                 new StringDeserializer(),
                 new AvroSerde<>(registry, DeadLetter.class, SerdeOptions.values()).deserializer());
+        shadowPredictions = driver.createOutputTopic(
+                config.topics().shadowPredictions(),
+                new StringDeserializer(),
+                new AvroSerde<>(registry, Prediction.class, SerdeOptions.values()).deserializer());
     }
 
     /** The changelogged buffer of images waiting for their batch. */

@@ -24,4 +24,19 @@ class ToolOptionsTest {
         assertThat(chaos.getCommandSpec().findOption("--registry")).isNotNull();
         assertThat(chaos.getCommandSpec().findOption("--images-topic")).isNull();
     }
+
+    @Test
+    void everyCommandThatTalksToTheBrokerTakesAClientConfiguration() {
+        for (Object command : new Object[] {
+            new TailCommand(), new ProduceCommand(), new BenchCommand(), new EvaluateCommand(), new ChaosCommand()
+        }) {
+            CommandLine cli = new CommandLine(command);
+            assertThat(cli.getCommandSpec().findOption("--client-config"))
+                    .as("%s --client-config", cli.getCommandName())
+                    .isNotNull();
+            assertThat(cli.getCommandSpec().findOption("-X"))
+                    .as("%s -X", cli.getCommandName())
+                    .isNotNull();
+        }
+    }
 }

@@ -44,6 +44,7 @@ class OperatorViewsTest {
                         "resnet.batch.max-images", "2",
                         "resnet.batch.max-delay", "60s"),
                 new ColourClassifier(),
+                null,
                 new InMemorySchemaRegistry(),
                 stateDir,
                 meters,

@@ -83,6 +83,7 @@ class TracePropagationTest {
                         "resnet.batch.max-delay", "60s",
                         "resnet.batch.in-flight", "2"), // batches on the coordinator's threads
                 new SpanWatchingModel(new ColourClassifier()),
+                null,
                 new InMemorySchemaRegistry(),
                 stateDir,
                 new SimpleMeterRegistry(),
