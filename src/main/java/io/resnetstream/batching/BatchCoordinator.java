@@ -269,9 +269,12 @@ public final class BatchCoordinator {
         return inFlight.size();
     }
 
-    /** A batch should start now: a full one waits, or the oldest image has waited long enough. */
+    /**
+     * A batch should start now: a full one waits, the model is idle and an image waits, or the oldest image has waited
+     * long enough.
+     */
     public boolean due(long now) {
-        if (full()) {
+        if (full() || (idle() && waiting() > 0)) {
             return true;
         }
         for (Member m : members.values()) {
@@ -282,6 +285,16 @@ public final class BatchCoordinator {
             }
         }
         return false;
+    }
+
+    /**
+     * No batch runs beside the stream thread, so waiting would only add the delay to the image's latency: eager when
+     * idle, batched when busy (images that arrive while a batch runs gather into the next one, which starts when that
+     * batch is collected), as Triton's dynamic batcher does with no queue delay. Not with batches on the stream thread
+     * (in-flight 0): there every record would run alone, since a processor is handed one record at a time.
+     */
+    private boolean idle() {
+        return inferenceThreads > 0 && inFlight.isEmpty();
     }
 
     /** Enough images, or enough of their bytes, wait for a whole batch. */

@@ -50,6 +50,24 @@ public final class ImageDecoder {
 
     /** {@link #probe} first, then the pixels; rejects with UNDECODABLE when they cannot be decoded. */
     public DecodedImage decode(byte[] data) throws RejectedInputException {
+        return decode(data, 0);
+    }
+
+    /**
+     * {@link #decode}, then the shorter side resized to {@code shorterSide} exactly as
+     * {@link Preprocessor#resizeShorterSide} does, but in native memory: the full-size pixels are never copied to
+     * the heap and back, and the channel swap to RGB runs on the small image (resizing treats each channel alike, so
+     * the order of the two does not change a pixel).
+     */
+    public DecodedImage decodeResized(byte[] data, int shorterSide) throws RejectedInputException {
+        if (shorterSide <= 0) {
+            throw new IllegalArgumentException("shorter side must be positive, got " + shorterSide);
+        }
+        return decode(data, shorterSide);
+    }
+
+    /** @param shorterSide 0 to keep the decoded size */
+    private DecodedImage decode(byte[] data, int shorterSide) throws RejectedInputException {
         ImageInfo info = inspect(data);
         if (info.format() == ImageFormat.JPEG && !JpegHeader.hasEndOfImage(data, info.jpegScanOffset())) {
             throw undecodable(info, "truncated: no end-of-image marker", null);
@@ -68,7 +86,15 @@ public final class ImageDecoder {
                         null);
             }
             upright = ExifOrientation.apply(stored, info.exifOrientation());
-            return OpenCv.toRgbImage(upright);
+            if (shorterSide == 0 || Math.min(upright.cols(), upright.rows()) == shorterSide) {
+                return OpenCv.toRgbImage(upright);
+            }
+            Mat resized = Preprocessor.resizeShorterSide(upright, shorterSide);
+            try {
+                return OpenCv.toRgbImage(resized);
+            } finally {
+                resized.release();
+            }
         } finally {
             stored.release();
             if (upright != null) {

@@ -46,6 +46,25 @@ public enum Normalization {
         return (float) ((value * scale - rgbMean[rgb]) / rgbStd[rgb]);
     }
 
+    /**
+     * The factor of {@code value × multiplier + offset}, the same map as {@link #normalize} written for an engine
+     * that normalises whole tensors (equal to it within float rounding).
+     */
+    public float multiplier(int outputChannel) {
+        return (float) (scale / rgbStd[sourceChannel(outputChannel)]);
+    }
+
+    /** The offset of {@code value × multiplier + offset}: see {@link #multiplier}. */
+    public float offset(int outputChannel) {
+        int rgb = sourceChannel(outputChannel);
+        return (float) (-rgbMean[rgb] / rgbStd[rgb]);
+    }
+
+    /** Whether output channel 0 is blue (the channel order is reversed from RGB). */
+    public boolean bgr() {
+        return bgr;
+    }
+
     /** Accepts "caffe", "torch", "tf" or "none", ignoring case. */
     public static Normalization parse(String text) {
         String wanted = text.trim().toUpperCase(Locale.ROOT);

@@ -118,19 +118,31 @@ public final class Preprocessor {
         if (shorter == resizeShorter) {
             return image;
         }
-        int longer = Math.toIntExact(resizedLonger(width, height, resizeShorter));
-        int newWidth = width <= height ? resizeShorter : longer;
-        int newHeight = width <= height ? longer : resizeShorter;
-        int interpolation = shorter > resizeShorter ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR;
         Mat source = OpenCv.toMat(image);
-        Mat resized = new Mat();
+        Mat resized = resizeShorterSide(source, resizeShorter);
         try {
-            Imgproc.resize(source, resized, new Size(newWidth, newHeight), 0, 0, interpolation);
             return OpenCv.toImage(resized);
         } finally {
             source.release();
             resized.release();
         }
+    }
+
+    /**
+     * {@link #resizeShorterSide(DecodedImage)} on an 8-bit matrix of any channel order whose shorter side is not
+     * {@code shorterSide} yet: a new matrix, which the caller releases.
+     */
+    static Mat resizeShorterSide(Mat source, int shorterSide) {
+        int width = source.cols();
+        int height = source.rows();
+        int shorter = Math.min(width, height);
+        int longer = Math.toIntExact(resizedLonger(width, height, shorterSide));
+        int newWidth = width <= height ? shorterSide : longer;
+        int newHeight = width <= height ? longer : shorterSide;
+        int interpolation = shorter > shorterSide ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR;
+        Mat resized = new Mat();
+        Imgproc.resize(source, resized, new Size(newWidth, newHeight), 0, 0, interpolation);
+        return resized;
     }
 
     /** The longer side once the shorter one is {@code shorterSide}: scaled alike, rounded to the nearest pixel. */
@@ -144,8 +156,12 @@ public final class Preprocessor {
      * {@code out} from {@code offset}, views in {@link #cropBoxes} order.
      */
     public void writeViews(DecodedImage image, float[] out, int offset) {
+        writeViewsOfResized(resizeShorterSide(image), out, offset);
+    }
+
+    /** {@link #writeViews} of an image whose shorter side is already S. */
+    public void writeViewsOfResized(DecodedImage resized, float[] out, int offset) {
         Objects.checkFromIndexSize(offset, floatsPerImage(), out.length);
-        DecodedImage resized = resizeShorterSide(image);
         int at = offset;
         for (CropBox box : cropBoxes(resized.width(), resized.height())) {
             writeView(resized, box, out, at);

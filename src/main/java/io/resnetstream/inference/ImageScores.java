@@ -15,29 +15,25 @@ public record ImageScores(int[] topClasses, float[] topProbabilities, int topVie
      * Averages {@code views} rows of per-view probabilities starting at {@code first}.
      */
     public static ImageScores average(float[][] viewProbabilities, int first, int views, int topK) {
-        int classes = viewProbabilities[first].length;
-        float[] mean = new float[classes];
-        int[] viewTop1 = new int[views];
-        for (int v = 0; v < views; v++) {
-            float[] row = viewProbabilities[first + v];
-            viewTop1[v] = argMax(row);
-            for (int c = 0; c < classes; c++) {
-                mean[c] += row[c] / views;
-            }
-        }
-        int k = Math.min(topK, classes);
+        return of(ViewAverage.of(viewProbabilities, first, views), topK);
+    }
+
+    /** The best {@code topK} classes of the averaged views, and how many views voted for the first. */
+    public static ImageScores of(ViewAverage views, int topK) {
+        float[] mean = views.meanProbabilities();
+        int k = Math.min(topK, mean.length);
         int[] top = topIndices(mean, k);
         float[] topP = new float[k];
         for (int i = 0; i < k; i++) {
             topP[i] = mean[top[i]];
         }
         int votes = 0;
-        for (int t : viewTop1) {
+        for (int t : views.viewTop1()) {
             if (t == top[0]) {
                 votes++;
             }
         }
-        return new ImageScores(top, topP, votes, views);
+        return new ImageScores(top, topP, votes, views.viewTop1().length);
     }
 
     static int argMax(float[] row) {

@@ -67,6 +67,14 @@ public final class ImageIntake {
     }
 
     /**
+     * What a dead letter may keep of a record whose intake failed in a way no check foresaw: a raw image as it came,
+     * an Avro value with anything URI-like in it masked (it may be an event whose URI carries a token).
+     */
+    public byte[] deadLetterPayload(byte[] value) {
+        return format == InputFormat.RAW || value == null ? value : UriRedaction.maskUris(value);
+    }
+
+    /**
      * @param fallbackId used as the image id when the record carries none (a raw record without key)
      */
     public AcceptedImage accept(String topic, byte[] key, byte[] value, String fallbackId)
@@ -74,7 +82,10 @@ public final class ImageIntake {
         if (value == null || value.length == 0) {
             throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "empty record value");
         }
-        AcceptedImage accepted = format == InputFormat.RAW ? raw(key, value, fallbackId) : avro(topic, value);
+        return format == InputFormat.RAW ? probed(raw(key, value, fallbackId)) : avro(topic, value);
+    }
+
+    private AcceptedImage probed(AcceptedImage accepted) throws RejectedInputException {
         try {
             decoder.probe(accepted.image());
         } catch (RejectedInputException e) {
@@ -117,25 +128,42 @@ public final class ImageIntake {
     }
 
     private AcceptedImage avro(String topic, byte[] value) throws RejectedInputException {
-        checkSize(value.length, maxImageBytes + EVENT_OVERHEAD_BYTES, "message");
         ImageEvent event;
         try {
-            event = events.deserialize(topic, value);
+            event = event(topic, value);
+        } catch (RejectedInputException e) {
+            // a value not read as an event may still hold a URI with its token: mask anything URI-like in it
+            throw e.keeping(UriRedaction.maskUris(value));
+        }
+        try {
+            checkId(event.getImageId());
+            Long eventTime =
+                    event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
+            return probed(new AcceptedImage(event.getImageId(), image(event), eventTime));
+        } catch (RejectedInputException e) {
+            RejectedInputException rejected = e.imageId() == null ? e.forImage(event.getImageId()) : e;
+            // the event's URI may carry a token (a presigned query, a password): its dead letter keeps it masked
+            return throwKeeping(rejected, event.getUri() == null ? null : UriRedaction.maskUri(value, event.getUri()));
+        }
+    }
+
+    private ImageEvent event(String topic, byte[] value) throws RejectedInputException {
+        checkSize(value.length, maxImageBytes + EVENT_OVERHEAD_BYTES, "message");
+        try {
+            return events.deserialize(topic, value);
         } catch (UnusableSchemaException e) {
             throw new RejectedInputException(RejectReason.UNSUPPORTED_SCHEMA, e.getMessage(), e);
         } catch (UnknownSchemaException e) {
             throw new RejectedInputException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
         } catch (SerializationException e) {
-            throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "not an ImageEvent: " + e.getMessage(), e);
+            // no cause: Avro's message is enough, and nothing of the value should travel on in a stack trace
+            throw new RejectedInputException(
+                    RejectReason.MALFORMED_EVENT, "not an ImageEvent: " + UriRedaction.scrub(e.getMessage()));
         }
-        checkId(event.getImageId());
-        try {
-            Long eventTime =
-                    event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
-            return new AcceptedImage(event.getImageId(), image(event), eventTime);
-        } catch (RejectedInputException e) {
-            throw e.forImage(event.getImageId());
-        }
+    }
+
+    private static AcceptedImage throwKeeping(RejectedInputException e, byte[] payload) throws RejectedInputException {
+        throw payload == null ? e : e.keeping(payload);
     }
 
     private byte[] image(ImageEvent event) throws RejectedInputException {

@@ -1,5 +1,6 @@
 package io.resnetstream.tools;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,12 +13,20 @@ import java.util.function.UnaryOperator;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import io.resnetstream.contracts.Prediction;
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.DecodedImage;
+import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
+import io.resnetstream.inference.ViewPlacement;
 import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.topology.ResnetConfig;
 
@@ -25,18 +34,24 @@ import io.resnetstream.topology.ResnetConfig;
  * Throughput of the pipeline next to the bare model, at the same batch size, in one run:
  * (1) the bare forward pass on ready tensors, (2) decode + crops alone on one thread (how many cores feed the
  * model), (3) decode + crops + forward in memory, (4) end to end through Kafka (exactly-once, changelogged
- * buffer, registry serdes) on fresh topics.
+ * buffer, registry serdes) on fresh topics. Parts (2) and (3) run for both {@link ViewPlacement}s, with the bytes
+ * each hands to the model per image, and (2) also at the paper's sizes (S 256, crop 224) whatever the model.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).")
+                "Images/s of the pipeline vs the bare model at the same batch size (the end-to-end part needs the local stack).",
+        subcommands = SweepCommand.class)
 public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--model", required = true, description = "SavedModel directory with manifest.json")
+    // Checked in call(), not by picocli: a required option here would be demanded of `bench sweep` too.
+    @Option(names = "--model", description = "SavedModel directory with manifest.json (required)")
     String model;
 
     @Option(names = "--images", defaultValue = "64", description = "Images per measurement (default: ${DEFAULT-VALUE})")
@@ -66,6 +81,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
+    @Option(
+            names = "--preprocessing-images",
+            defaultValue = "400",
+            description = "Images per round of the host-preprocessing comparison at least, the samples repeated "
+                    + "(default: ${DEFAULT-VALUE})")
+    int preprocessingImages;
+
     @Option(names = "--no-kafka", description = "Skip the end-to-end measurement")
     boolean noKafka;
 
@@ -86,6 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--model=<model>'");
+        }
         String run = "bench-" + System.currentTimeMillis();
         List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null
@@ -144,7 +169,104 @@ public final class BenchCommand implements Callable<Integer> {
         report("decode + crops only, one thread", perCore, bare);
         System.out.printf("%-48s %9.2f cores keep this model busy%n", "  so", bare / perCore);
         report("decode + crops + forward, in memory", inMemory(batchClassifier, samples), bare);
+        viewPlacements(batchClassifier, local.config().batch().preprocessThreads(), samples, bare);
         return bare;
+    }
+
+    /**
+     * The views made on the host (floats) against the views made in the engine (the host decodes and resizes):
+     * host preprocessing per image on one thread, bytes handed to the model per image, and decode + views + forward
+     * in memory, for the model's sizes; then the host part alone at the paper's sizes. The two placements take turns,
+     * {@value #ROUNDS} rounds, and the best round of each counts, so a neighbour's load on a shared machine weighs on
+     * both alike.
+     */
+    private void viewPlacements(
+            BatchClassifier configured, int threads, List<SampleImages.Sample> samples, double bare) {
+        Preprocessor pre = configured.preprocessor();
+        System.out.printf("views on the host vs in the engine (%s, best of %d rounds each):%n", cropScheme, ROUNDS);
+        hostPreprocessing(configured.decoder(), pre, samples);
+        try (BatchClassifier host = withPlacement(configured, threads, ViewPlacement.HOST);
+                BatchClassifier engine = withPlacement(configured, threads, ViewPlacement.ENGINE)) {
+            double[] best = {0, 0};
+            for (int r = 0; r < ROUNDS; r++) {
+                best[0] = Math.max(best[0], inMemory(host, samples));
+                best[1] = Math.max(best[1], inMemory(engine, samples));
+            }
+            report("  decode + views + forward, views on the host", best[0], bare);
+            report("  decode + views + forward, views in the engine", best[1], bare);
+        }
+        Preprocessor paper = new Preprocessor(256, 224, CropScheme.parse(cropScheme), Normalization.CAFFE);
+        System.out.printf("the same at the paper's sizes (S 256, crop 224; host side only, no model):%n");
+        hostPreprocessing(configured.decoder(), paper, samples);
+    }
+
+    private static final int ROUNDS = 3;
+
+    private static BatchClassifier withPlacement(BatchClassifier configured, int threads, ViewPlacement placement) {
+        return new BatchClassifier(
+                configured.classifier(), configured.decoder(), configured.preprocessor(), 1, threads, placement);
+    }
+
+    /** Host preprocessing per image on one thread, both ways, and the bytes each hands to the model. */
+    private void hostPreprocessing(ImageDecoder decoder, Preprocessor pre, List<SampleImages.Sample> samples) {
+        float[] views = new float[pre.floatsPerImage()];
+        long resizedBytes = 0;
+        double[] wall = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] cpu = {Double.MAX_VALUE, Double.MAX_VALUE};
+        // passes over the samples per round, so that a round holds enough images for the CPU clock's resolution
+        int passes = Math.max(1, (preprocessingImages + samples.size() - 1) / samples.size());
+        int perRound = passes * samples.size();
+        try {
+            for (int r = 0; r < ROUNDS; r++) {
+                long start = System.nanoTime();
+                long startCpu = processCpuNanos();
+                for (int p = 0; p < passes; p++) {
+                    for (SampleImages.Sample sample : samples) {
+                        pre.writeViews(decoder.decode(sample.bytes()), views, 0);
+                    }
+                }
+                wall[0] = Math.min(wall[0], (System.nanoTime() - start) / 1e6 / perRound);
+                cpu[0] = Math.min(cpu[0], (processCpuNanos() - startCpu) / 1e6 / perRound);
+                start = System.nanoTime();
+                startCpu = processCpuNanos();
+                resizedBytes = 0;
+                for (int p = 0; p < passes; p++) {
+                    for (SampleImages.Sample sample : samples) {
+                        DecodedImage resized = decoder.decodeResized(sample.bytes(), pre.resizeShorter());
+                        resizedBytes += resized.rgb().length;
+                    }
+                }
+                wall[1] = Math.min(wall[1], (System.nanoTime() - start) / 1e6 / perRound);
+                cpu[1] = Math.min(cpu[1], (processCpuNanos() - startCpu) / 1e6 / perRound);
+            }
+        } catch (RejectedInputException e) {
+            throw new IllegalStateException("a generated sample was rejected", e);
+        }
+        long floatBytes = 4L * pre.floatsPerImage();
+        double uint8Bytes = (double) resizedBytes / perRound;
+        System.out.printf(
+                "  S %d, crop %d: host preprocessing per image, one thread: views on the host %.3f ms (process CPU %.3f ms),"
+                        + " in the engine %.3f ms (process CPU %.3f ms): %.2f× the time (%.0f%% less), %.2f× the CPU"
+                        + " (%.0f%% less)%n",
+                pre.resizeShorter(),
+                pre.cropSize(),
+                wall[0],
+                cpu[0],
+                wall[1],
+                cpu[1],
+                wall[1] / wall[0],
+                100 * (1 - wall[1] / wall[0]),
+                cpu[1] / cpu[0],
+                100 * (1 - cpu[1] / cpu[0]));
+        System.out.printf(
+                "  S %d, crop %d: bytes handed to the model per image: %,d (float views) vs %,.0f (uint8 resized): %.1f× fewer%n",
+                pre.resizeShorter(), pre.cropSize(), floatBytes, uint8Bytes, floatBytes / uint8Bytes);
+    }
+
+    /** CPU time of every thread of this process (OpenCV's and TensorFlow's own threads included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare) throws Exception {

@@ -98,25 +98,44 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
-    List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
-        Serializer<ImageEvent> events = new AvroSerde<>(
+    /** ImageEvents in the wire format, their schema registered on first use. */
+    Serializer<ImageEvent> eventSerializer() {
+        return new AvroSerde<>(
                         kafka.registryClient(),
                         ImageEvent.class,
                         SerdeOptions.values().registeringSchemas())
                 .serializer();
-        Deserializer<Prediction> predictions =
-                new AvroSerde<>(kafka.registryClient(), Prediction.class, SerdeOptions.values()).deserializer();
-        Properties consumerProps = kafka.clientProperties();
-        consumerProps.put("group.id", config.topics().predictions() + "-reader");
-        consumerProps.put("isolation.level", "read_committed");
-        consumerProps.put("auto.offset.reset", "earliest");
+    }
+
+    Deserializer<Prediction> predictionDeserializer() {
+        return new AvroSerde<>(kafka.registryClient(), Prediction.class, SerdeOptions.values()).deserializer();
+    }
+
+    /** A producer for the input topic: string keys, serialised values. */
+    KafkaProducer<String, byte[]> producer() {
         Properties producerProps = kafka.clientProperties();
         producerProps.put("max.request.size", String.valueOf(config.fetchBytes()));
+        return new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Consumer settings that see outcomes only once committed, as any reader of the service's output would. */
+    Properties outcomeConsumerProperties() {
+        Properties consumerProps = kafka.clientProperties();
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("auto.offset.reset", "earliest");
+        return consumerProps;
+    }
+
+    /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
+    List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
+        Serializer<ImageEvent> events = eventSerializer();
+        Deserializer<Prediction> predictions = predictionDeserializer();
+        Properties consumerProps = outcomeConsumerProperties();
+        consumerProps.put("group.id", config.topics().predictions() + "-reader");
         List<Prediction> out = new ArrayList<>();
         int outcomes = 0;
         try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-                var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
+                var producer = producer()) {
             consumer.subscribe(
                     List.of(config.topics().predictions(), config.topics().deadLetters()));
             for (SampleImages.Sample s : samples) {

@@ -17,6 +17,7 @@ import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.ingest.AcceptedImage;
 import io.resnetstream.ingest.ImageIntake;
+import io.resnetstream.ingest.UriRedaction;
 import io.resnetstream.outcome.RejectReason;
 import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.registry.RegistryException;
@@ -94,7 +95,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                             where.offset(),
                             record.key(),
                             e.imageId(),
-                            record.value(),
+                            e.keptPayload().orElse(record.value()), // a URI event's token masked (intake)
                             e,
                             now),
                     e,
@@ -116,7 +117,9 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         } catch (RegistryException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new RejectedInputException(RejectReason.INTAKE_FAILED, "intake failed: " + e, e);
+            throw new RejectedInputException(
+                            RejectReason.INTAKE_FAILED, "intake failed: " + UriRedaction.scrub(e.toString()))
+                    .keeping(intake.deadLetterPayload(record.value()));
         }
     }
 

@@ -191,12 +191,13 @@ public final class Pipeline implements AutoCloseable {
                     c.name(), c.version(), c.digest(), config.topics().shadowPredictions());
         }
         LOG.infof(
-                "model %s %s (sha256 %s) from %s: %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
+                "model %s %s (sha256 %s) from %s: %s made in the %s, resize %d, crop %d, %s; batches of up to %d images or %d ms, %d in flight",
                 m.name(),
                 m.version(),
                 m.digest(),
                 settings.dir(),
                 scheme.id(),
+                settings.viewsOn().id(),
                 resize,
                 crop,
                 normalization.id(),
@@ -244,7 +245,8 @@ public final class Pipeline implements AutoCloseable {
                 decoder(config.limits(), resize),
                 new Preprocessor(resize, crop, settings.cropScheme(), normalization),
                 settings.topK(),
-                config.batch().preprocessThreads());
+                config.batch().preprocessThreads(),
+                settings.viewsOn());
     }
 
     private static ImageDecoder decoder(ResnetConfig.Limits limits, int resize) {
@@ -290,6 +292,21 @@ public final class Pipeline implements AutoCloseable {
                 || limits.deadLetterPayloadCap() < 0) {
             throw new IllegalArgumentException("resnet.limits.*: every limit must be positive");
         }
+        ResnetConfig.Fetch fetch = config.fetch();
+        if (fetch.maxAttempts() < 1
+                || fetch.timeout().isNegative()
+                || fetch.timeout().isZero()
+                || fetch.backoff().isNegative()) {
+            throw new IllegalArgumentException(
+                    "resnet.fetch.*: max-attempts must be at least 1, timeout positive, backoff not negative");
+        }
+        Duration worstFetch = new UriFetcher.Retry(fetch.maxAttempts(), fetch.backoff()).worstCase(fetch.timeout());
+        if (!fetch.allowedSchemes().orElse(List.of()).isEmpty() && worstFetch.compareTo(batch.deadline()) >= 0) {
+            // a fetch, all its attempts, must end well inside the batch that waits for it (and inside the poll interval
+            // while it still runs on the stream thread at intake)
+            throw new IllegalArgumentException("resnet.fetch.*: max-attempts × timeout plus the backoffs is "
+                    + worstFetch + ", not under resnet.batch.deadline (" + batch.deadline() + ")");
+        }
         // the largest outcome is a dead letter: its payload and key cut to the cap, its id, message and framing
         long largestOutcome = 2L * limits.deadLetterPayloadCap() + limits.idBytes() + 16 * 1024;
         if (largestOutcome > config.fetchBytes()) {
@@ -302,14 +319,22 @@ public final class Pipeline implements AutoCloseable {
 
     private static ImageIntake intake(ResnetConfig config, SchemaRegistry registry, ImageDecoder decoder) {
         long maxBytes = config.limits().imageBytes();
+        ResnetConfig.Fetch fetch = config.fetch();
         UriPolicy uris = new UriPolicy(
-                new HashSet<>(config.fetch().allowedSchemes().orElse(List.of())),
-                config.fetch().allowedPrefixes().orElse(List.of()));
+                new HashSet<>(fetch.allowedSchemes().orElse(List.of())),
+                fetch.allowedPrefixes().orElse(List.of()),
+                fetch.allowedNetworks().orElse(List.of()));
         return new ImageIntake(
                 config.inputFormat(),
                 new AvroSerde<>(registry, ImageEvent.class, SerdeOptions.values()).deserializer(),
                 decoder,
-                new UriFetcher(uris, maxBytes),
+                new UriFetcher(
+                        uris,
+                        maxBytes,
+                        fetch.timeout(),
+                        new UriFetcher.Retry(fetch.maxAttempts(), fetch.backoff()),
+                        UriFetcher.HostResolver.SYSTEM,
+                        null),
                 maxBytes,
                 config.limits().idBytes());
     }

@@ -12,6 +12,7 @@ import io.smallrye.config.WithDefault;
 
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.Normalization;
+import io.resnetstream.inference.ViewPlacement;
 import io.resnetstream.ingest.InputFormat;
 import io.resnetstream.registry.RegistrySettings;
 
@@ -76,6 +77,7 @@ public interface ResnetConfig {
     interface Model {
         String DEFAULT_DIR = "models/shapes-resnet20";
         String DEFAULT_CROP_SCHEME = "ten-crop";
+        String DEFAULT_VIEWS_ON = "engine";
 
         /** The SavedModel directory; a {@code manifest.json} beside it names the preprocessing. */
         @WithDefault(DEFAULT_DIR)
@@ -84,6 +86,14 @@ public interface ResnetConfig {
         /** {@code ten-crop} (paper §3.4) or {@code center-crop}. */
         @WithDefault(DEFAULT_CROP_SCHEME)
         CropScheme cropScheme();
+
+        /**
+         * Where the views are made: {@code engine} (the host decodes and resizes; crops, flips, normalisation and the
+         * views' mean run in the model's engine, on its device) or {@code host} (the host hands the model every view
+         * as floats: the earlier path, kept for comparison). Both give the same predictions within float rounding.
+         */
+        @WithDefault(DEFAULT_VIEWS_ON)
+        ViewPlacement viewsOn();
 
         /** Overrides the manifest's normalisation preset: caffe, torch, tf or none. */
         Optional<Normalization> normalization();
@@ -132,7 +142,10 @@ public interface ResnetConfig {
         @WithDefault("67108864")
         long maxBytes();
 
-        /** A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}). */
+        /**
+         * A batch runs once its oldest image has waited this long, full or not ({@code 100ms}, {@code 2s}); sooner when
+         * no batch is running (with in-flight ≥ 1: an idle model does not wait for company).
+         */
         @WithDefault("100ms")
         @WithConverter(DurationWithUnitConverter.class)
         Duration maxDelay();
@@ -191,13 +204,34 @@ public interface ResnetConfig {
         int jpegScans();
     }
 
-    /** What an {@code ImageEvent.uri} may point at; nothing unless configured. */
+    /** What an {@code ImageEvent.uri} may point at (nothing unless configured), and how it is fetched. */
     interface Fetch {
         /** URI schemes an ImageEvent may reference (file, http, https). */
         Optional<List<String>> allowedSchemes();
 
         /** URI prefixes an ImageEvent may reference, e.g. {@code file:/data/images/}. */
         Optional<List<String>> allowedPrefixes();
+
+        /**
+         * Networks (CIDR) that may be fetched from although they are not public: private, loopback, link-local,
+         * unique-local... (e.g. {@code 10.20.0.0/16} for an in-cluster image server). Cloud metadata addresses stay
+         * refused.
+         */
+        Optional<List<String>> allowedNetworks();
+
+        /** Bound on one attempt: connecting, waiting for the answer and reading the whole body. */
+        @WithDefault("10s")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration timeout();
+
+        /** Attempts at a fetch that fails transiently (timeout, refused, 5xx, 429) before it is dead-lettered. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** The wait before the second attempt; doubled before each next one (with jitter: half to all of it). */
+        @WithDefault("500ms")
+        @WithConverter(DurationWithUnitConverter.class)
+        Duration backoff();
     }
 
     /** The Confluent-compatible schema registry. */

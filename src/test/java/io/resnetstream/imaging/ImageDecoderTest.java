@@ -42,6 +42,31 @@ class ImageDecoderTest {
 
     private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
 
+    /**
+     * Resizing in native memory, before the channel swap, gives the very pixels of decoding and then resizing:
+     * shrunk, enlarged, already at S, wide and tall, and with an EXIF rotation that swaps width and height.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 6, 8})
+    void decodeResizedIsDecodeThenResize(int orientation) throws Exception {
+        int[][] sizes = {{320, 320}, {120, 80}, {40, 100}, {46, 46}, {46, 90}, {300, 47}};
+        for (int[] size : sizes) {
+            byte[] jpeg = TestImages.withExifOrientation(
+                    TestImages.jpeg(TestImages.noise(size[0], size[1], 7)), orientation, false);
+            byte[] png = TestImages.png(TestImages.disc(3, size[0], size[1]));
+            for (byte[] encoded : List.of(jpeg, png)) {
+                DecodedImage expected = new Preprocessor(46, 40, CropScheme.TEN_CROP, Normalization.NONE)
+                        .resizeShorterSide(decoder.decode(encoded));
+                DecodedImage actual = decoder.decodeResized(encoded, 46);
+                assertThat(actual.width()).isEqualTo(expected.width());
+                assertThat(actual.height()).isEqualTo(expected.height());
+                assertThat(actual.rgb())
+                        .as("%dx%d, orientation %d", size[0], size[1], orientation)
+                        .isEqualTo(expected.rgb());
+            }
+        }
+    }
+
     @Test
     void pngKeepsExactRgbValuesInRgbOrder() throws Exception {
         BufferedImage image = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);

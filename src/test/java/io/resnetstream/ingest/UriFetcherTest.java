@@ -70,6 +70,7 @@ class UriFetcherTest {
 
     @Test
     void symbolicLinkLeadingOutsideIsRefused() throws Exception {
+        // any link is refused, inside or out: the path is opened name by name without following one
         Path images = Files.createDirectories(temp.resolve("images"));
         Files.writeString(temp.resolve("secret.txt"), "secret");
         Files.createSymbolicLink(images.resolve("link.jpg"), temp.resolve("secret.txt"));
@@ -101,7 +102,10 @@ class UriFetcherTest {
 
         assertThat(reasonFor(fetcher, images.resolve("missing.jpg").toUri().toString()))
                 .isEqualTo(RejectReason.FETCH_FAILED);
-        assertThat(reasonFor(fetcher, images.resolve("sub").toUri().toString())).isEqualTo(RejectReason.FETCH_FAILED);
+        String directory = images.resolve("sub").toUri().toString(); // ends in "/"
+        assertThat(reasonFor(fetcher, directory)).isEqualTo(RejectReason.URI_NOT_ALLOWED);
+        assertThat(reasonFor(fetcher, directory.substring(0, directory.length() - 1)))
+                .isEqualTo(RejectReason.FETCH_FAILED);
     }
 
     @Test
@@ -164,8 +168,15 @@ class UriFetcherTest {
                 new UriPolicy(Set.of("file"), List.of(directory.toUri().toString())), maxBytes);
     }
 
+    /** The test server is on loopback, which is refused unless a network allows it. */
     private static UriFetcher httpFetcher(String base, long maxBytes, Duration timeout) {
-        return new UriFetcher(new UriPolicy(Set.of("http"), List.of(base + "images/")), maxBytes, timeout);
+        return new UriFetcher(
+                new UriPolicy(Set.of("http"), List.of(base + "images/"), List.of("127.0.0.1/32")),
+                maxBytes,
+                timeout,
+                UriFetcher.Retry.NONE,
+                UriFetcher.HostResolver.SYSTEM,
+                null);
     }
 
     private static RejectReason reasonFor(UriFetcher fetcher, String uri) {

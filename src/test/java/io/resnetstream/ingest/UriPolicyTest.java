@@ -1,6 +1,5 @@
 package io.resnetstream.ingest;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
@@ -19,10 +18,8 @@ class UriPolicyTest {
 
     @Test
     void noneAllowsNothing() {
-        assertThat(UriPolicy.none().allows(URI.create("file:/data/images/a.jpg")))
-                .isFalse();
-        assertThat(UriPolicy.none().allows(URI.create("https://images.example.com/a.jpg")))
-                .isFalse();
+        assertThat(UriPolicy.none().allows("file:/data/images/a.jpg")).isFalse();
+        assertThat(UriPolicy.none().allows("https://images.example.com/a.jpg")).isFalse();
     }
 
     @ParameterizedTest
@@ -31,7 +28,6 @@ class UriPolicyTest {
                 "file:/data/images/a.jpg",
                 "file:///data/images/sub/a.jpg",
                 "file://localhost/data/images/a.jpg",
-                "file:/data/images/sub/../a.jpg",
                 "file:/data/images/a%20b.jpg",
                 "https://images.example.com/a.jpg?size=large",
                 "HTTPS://Images.Example.COM/a.jpg",
@@ -40,12 +36,13 @@ class UriPolicyTest {
                 "https://cdn.example.com/public/x/y.png",
             })
     void allowsUrisUnderAPrefix(String uri) {
-        assertThat(policy.allows(URI.create(uri))).isTrue();
+        assertThat(policy.allows(uri)).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(
             strings = {
+                "file:/data/images/sub/../a.jpg", // a dot segment is refused even where it stays inside
                 "file:/data/images/../secret.txt",
                 "file:/data/images/sub/../../secret.txt",
                 "file:/data/images/%2e%2e/secret.txt",
@@ -74,16 +71,15 @@ class UriPolicyTest {
                 "/data/images/a.jpg",
             })
     void refusesEverythingElse(String uri) {
-        assertThat(policy.allows(URI.create(uri))).isFalse();
+        assertThat(policy.allows(uri)).isFalse();
     }
 
     @Test
     void schemeMustAlsoBeListed() {
         UriPolicy prefixOnly = new UriPolicy(Set.of("https"), List.of("https://images.example.com/"));
 
-        assertThat(prefixOnly.allows(URI.create("https://images.example.com/a.jpg")))
-                .isTrue();
-        assertThat(prefixOnly.allows(URI.create("file:/data/images/a.jpg"))).isFalse();
+        assertThat(prefixOnly.allows("https://images.example.com/a.jpg")).isTrue();
+        assertThat(prefixOnly.allows("file:/data/images/a.jpg")).isFalse();
         assertThatThrownBy(() -> new UriPolicy(Set.of("https"), List.of("file:/data/images/")))
                 .isInstanceOf(IllegalArgumentException.class);
     }

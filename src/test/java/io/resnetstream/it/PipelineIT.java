@@ -111,6 +111,7 @@ class PipelineIT {
         Map<String, String> holding = stack.serviceSettings(MODEL, state);
         holding.put("resnet.batch.max-images", "1000");
         holding.put("resnet.batch.max-delay", "10m"); // nothing flushes: images stay buffered
+        holding.put("resnet.batch.in-flight", "0"); // else an idle model takes the first image at once
         Set<String> sent = new HashSet<>();
         try (ServiceProcess first = ServiceProcess.start(StackClients.APP, holding, log("crash-first"));
                 KafkaProducer<String, byte[]> producer = stack.producer()) {

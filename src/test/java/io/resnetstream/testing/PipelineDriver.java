@@ -63,6 +63,16 @@ public final class PipelineDriver implements AutoCloseable {
         this(settings, model, candidate, registry, stateDir, new SimpleMeterRegistry(), OpenTelemetry.noop());
     }
 
+    /** @param meters where the pipeline's metrics go (a Prometheus registry, to read its scrape text) */
+    public PipelineDriver(
+            Map<String, String> settings,
+            Classifier model,
+            SchemaRegistry registry,
+            Path stateDir,
+            MeterRegistry meters) {
+        this(settings, model, null, registry, stateDir, meters, OpenTelemetry.noop());
+    }
+
     /**
      * @param meters        where the pipeline's metrics go (a Prometheus registry to scrape them)
      * @param openTelemetry what makes the batch spans (an SDK with an in-memory exporter to see them)

@@ -10,7 +10,11 @@ import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's documented `bench --no-kafka` line, in process: it once threw without --batches-in-flight. */
+/**
+ * The README's documented `bench --no-kafka` line, in process: it once threw without --batches-in-flight. It prints
+ * both view placements, and the float bytes of ten views (10 × 40² × 3 × 4 for the shipped model, 10 × 224² × 3 × 4
+ * at the paper's sizes).
+ */
 class BenchCommandTest {
 
     @Test
@@ -30,7 +34,9 @@ class BenchCommandTest {
                             "--images",
                             "4",
                             "--image-size",
-                            "64");
+                            "64",
+                            "--preprocessing-images",
+                            "4");
         } finally {
             System.setOut(original);
         }
@@ -40,6 +46,10 @@ class BenchCommandTest {
         assertThat(out)
                 .contains("bare model")
                 .contains("decode + crops + forward, in memory")
-                .contains("images/s");
+                .contains("images/s")
+                .contains("decode + views + forward, views on the host")
+                .contains("decode + views + forward, views in the engine")
+                .contains("S 46, crop 40: bytes handed to the model per image: 192,000 (float views)")
+                .contains("S 256, crop 224: bytes handed to the model per image: 6,021,120 (float views)");
     }
 }
