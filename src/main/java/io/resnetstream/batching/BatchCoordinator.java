@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 import io.resnetstream.batching.internal.PendingImage;
-import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.ModelSlot;
 import io.resnetstream.outcome.RejectReason;
@@ -33,12 +35,17 @@ import io.resnetstream.outcome.RejectedInputException;
  * gather images from several partitions, and runs it beside the stream thread so that intake (and
  * the next batch's decoding) goes on while the model works.
  *
- * <p>The images themselves stay in each task's changelogged store until that task forwards their
- * outcome (docs/design.md, invariant 2). What this class holds in memory is only derived from those
- * stores: which buffered images still wait for a batch, the batches in flight, and the outcomes
- * computed but not yet forwarded. All of it is a cache: lost on a crash, rebuilt from the stores on
- * restore (invariant 3). A batch still in flight when its task leaves is dropped on arrival; the
- * task's next owner classifies those images again from the store.
+ * <p>A reference to each image stays in its task's changelogged store until that task forwards its
+ * outcome (docs/design.md, invariant 2); the image's bytes are not in the store. What this class holds in
+ * memory is a cache beside those stores: each waiting image's {@link ImageSource} (its bytes, for an inline
+ * image), the batches in flight, and the outcomes computed but not yet forwarded. All of it is lost on a crash
+ * and rebuilt from the stores on restore (invariant 3): a restored reference's bytes are read again from the
+ * input topic when its batch is prepared. A batch still in flight when its task leaves is dropped on arrival;
+ * the task's next owner classifies those images again from their references.
+ *
+ * <p>Preparing a batch (off the stream thread) gets every image's bytes: from memory, or through its source's
+ * I/O (a URI fetch, a read of the input topic) on at most {@code fetchThreads} fetch threads at once. An image
+ * whose bytes cannot be had is that image's dead letter; its batch-mates go on.
  *
  * <p>One instance per stream thread; only the stream thread calls it (a thread runs its tasks one at
  * a time). Batches run on its own inference threads, which touch no store.
@@ -58,6 +65,7 @@ public final class BatchCoordinator {
     private Executor inference;
     private final BatchListener listener;
     private final Quarantine quarantine;
+    private final ExecutorService fetching;
     private final BatchTracing tracing;
     private final Map<TaskId, Member> members = new HashMap<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
@@ -76,11 +84,13 @@ public final class BatchCoordinator {
     /**
      * A classified image waiting for its task to forward it.
      *
+     * @param bytes the encoded image the batch had, for a dead letter's payload; null if it could not be had
      * @param shadow what the shadow model made of it; null without a shadow model, or when the shadow failed
      */
     public record Done(
             long offset,
             PendingImage image,
+            byte[] bytes,
             BatchClassifier.Result result,
             long batchStartedAt,
             long batchMillis,
@@ -89,18 +99,19 @@ public final class BatchCoordinator {
         public Done(
                 long offset,
                 PendingImage image,
+                byte[] bytes,
                 BatchClassifier.Result result,
                 long batchStartedAt,
                 long batchMillis,
                 int batchImages) {
-            this(offset, image, result, batchStartedAt, batchMillis, batchImages, null);
+            this(offset, image, bytes, result, batchStartedAt, batchMillis, batchImages, null);
         }
     }
 
     private static final class Member {
         final TaskId task;
         final KeyValueStore<Long, PendingImage> store;
-        /** offset → buffered images not yet in a batch */
+        /** offset → buffered images not yet in a batch, with where their bytes are */
         final TreeMap<Long, Waiting> waiting = new TreeMap<>();
 
         final ArrayDeque<Done> done = new ArrayDeque<>();
@@ -111,14 +122,21 @@ public final class BatchCoordinator {
         }
     }
 
-    /** @param bytes the encoded image's size: what the byte budget counts */
-    private record Waiting(long acceptedAt, int bytes) {}
+    /** @param bytes the encoded image's size as far as known (0 for a URI not yet fetched): what the byte budget counts */
+    private record Waiting(long acceptedAt, int bytes, ImageSource source) {}
 
-    private record Pick(Member member, long offset, PendingImage image) {}
+    private record Pick(Member member, long offset, PendingImage image, Waiting waiting) {}
 
-    /** @param shadow the shadow model's results, or null */
+    /**
+     * @param shadow the shadow model's results (null where an image had no bytes), or null without a shadow
+     * @param images each pick's bytes, null where its source failed
+     */
     private record Outcome(
-            List<BatchClassifier.Result> results, List<BatchClassifier.Result> shadow, long startedAt, long millis) {}
+            List<BatchClassifier.Result> results,
+            List<BatchClassifier.Result> shadow,
+            List<byte[]> images,
+            long startedAt,
+            long millis) {}
 
     private record InFlight(List<Pick> picks, CompletableFuture<Outcome> outcome, long startedNanos) {}
 
@@ -152,13 +170,26 @@ public final class BatchCoordinator {
      */
     public BatchCoordinator(
             BatchClassifier classifier, int maxImages, long maxDelayMs, int batchesInFlight, BatchListener listener) {
-        this(classifier, maxImages, Long.MAX_VALUE, maxDelayMs, batchesInFlight, listener, Quarantine.inMemory());
+        this(
+                classifier,
+                maxImages,
+                Long.MAX_VALUE,
+                maxDelayMs,
+                batchesInFlight,
+                listener,
+                Quarantine.inMemory(),
+                DEFAULT_FETCH_THREADS);
     }
+
+    /** Fetch threads per stream thread unless configured (resnet.fetch.parallelism). */
+    public static final int DEFAULT_FETCH_THREADS = 8;
 
     /**
      * @param maxBytes encoded bytes a batch may hold, and the bytes of waiting images at which a batch is due and the
      *                 stream thread waits for the model: with {@code maxImages}, what bounds the images in memory
-     *                 to about {@code (batchesInFlight + 1) × maxBytes}
+     *                 to about {@code (batchesInFlight + 1) × maxBytes} (a URI's image counts once fetched, in its
+     *                 batch; {@code maxImages} and the image size limit bound those)
+     * @param fetchThreads sources read at once while batches are prepared (URI fetches, input re-reads)
      */
     public BatchCoordinator(
             BatchClassifier classifier,
@@ -167,7 +198,8 @@ public final class BatchCoordinator {
             long maxDelayMs,
             int batchesInFlight,
             BatchListener listener,
-            Quarantine quarantine) {
+            Quarantine quarantine,
+            int fetchThreads) {
         this(
                 new ModelSlot(classifier),
                 null,
@@ -177,13 +209,12 @@ public final class BatchCoordinator {
                 batchesInFlight,
                 listener,
                 quarantine,
-                BatchTracing.NONE);
+                fetchThreads);
     }
 
     /**
-     * @param models  the model batches run on, replaceable while the stream runs
-     * @param shadow  a candidate model that classifies every batch too, never affecting its outcomes; or null
-     * @param tracing stands around each batch's run, on the thread that runs it
+     * @param models the model batches run on, replaceable while the stream runs
+     * @param shadow a candidate model that classifies every batch too, never affecting its outcomes; or null
      */
     public BatchCoordinator(
             ModelSlot models,
@@ -194,10 +225,35 @@ public final class BatchCoordinator {
             int batchesInFlight,
             BatchListener listener,
             Quarantine quarantine,
+            int fetchThreads) {
+        this(
+                models,
+                shadow,
+                maxImages,
+                maxBytes,
+                maxDelayMs,
+                batchesInFlight,
+                listener,
+                quarantine,
+                fetchThreads,
+                BatchTracing.NONE);
+    }
+
+    /** @param tracing stands around each batch's run (preparing it included), on the thread that runs it */
+    public BatchCoordinator(
+            ModelSlot models,
+            ModelSlot shadow,
+            int maxImages,
+            long maxBytes,
+            long maxDelayMs,
+            int batchesInFlight,
+            BatchListener listener,
+            Quarantine quarantine,
+            int fetchThreads,
             BatchTracing tracing) {
-        if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0) {
+        if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0 || fetchThreads < 1) {
             throw new IllegalArgumentException(
-                    "resnet.batch.max-images and max-bytes must be ≥ 1, max-delay and in-flight ≥ 0");
+                    "resnet.batch.max-images, max-bytes and resnet.fetch.parallelism must be ≥ 1, max-delay and in-flight ≥ 0");
         }
         this.models = models;
         this.shadow = shadow;
@@ -209,13 +265,18 @@ public final class BatchCoordinator {
         this.inference = batchesInFlight == 0 ? Runnable::run : inferenceThreads(batchesInFlight);
         this.listener = listener;
         this.quarantine = quarantine;
+        this.fetching = threads(fetchThreads, "fetch");
         this.tracing = tracing;
     }
 
+    private static ThreadPoolExecutor inferenceThreads(int n) {
+        return threads(n, "inference");
+    }
+
     /** Idle threads end, so a coordinator whose stream thread is gone leaves no thread behind. */
-    private static Executor inferenceThreads(int n) {
+    private static ThreadPoolExecutor threads(int n, String name) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "inference");
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -223,13 +284,16 @@ public final class BatchCoordinator {
         return pool;
     }
 
-    /** A task's processor starts: whatever its store holds (restored after a crash) waits for a batch. */
-    public void join(TaskId task, KeyValueStore<Long, PendingImage> store) {
+    /**
+     * A task's processor starts: whatever its store holds (restored after a crash or a rebalance) waits for a batch,
+     * its bytes to be read again through {@code restorer} when the batch is prepared.
+     */
+    public void join(TaskId task, KeyValueStore<Long, PendingImage> store, ImageSource.Restorer restorer) {
         Member member = new Member(task, store);
         try (KeyValueIterator<Long, PendingImage> all = store.all()) {
             all.forEachRemaining(kv -> member.waiting.put(
                     kv.key,
-                    new Waiting(kv.value.getAcceptedAt(), kv.value.getImage().remaining())));
+                    new Waiting(kv.value.getAcceptedAt(), kv.value.getImageBytes(), restorer.restore(kv.value))));
         }
         members.put(task, member);
     }
@@ -239,9 +303,13 @@ public final class BatchCoordinator {
         members.remove(task);
     }
 
-    /** The task put an image into its store. */
-    public void buffered(TaskId task, long offset, long acceptedAt, int bytes) {
-        members.get(task).waiting.put(offset, new Waiting(acceptedAt, bytes));
+    /**
+     * The task put an image's reference into its store.
+     *
+     * @param bytes the image's size as far as known: what the byte budget counts
+     */
+    public void buffered(TaskId task, long offset, long acceptedAt, int bytes, ImageSource source) {
+        members.get(task).waiting.put(offset, new Waiting(acceptedAt, bytes, source));
     }
 
     /** Images buffered and not yet in a batch. */
@@ -351,7 +419,7 @@ public final class BatchCoordinator {
                         "image %s (%s/%d/%d) went into %d batches that never finished: dead-lettered as POISON",
                         image.getImageId(), image.getTopic(), image.getPartition(), image.getOffset(), attempts);
                 c.member.waiting.remove(c.offset);
-                c.member.done.add(new Done(c.offset, image, poison(attempts), now, 0, 0));
+                c.member.done.add(new Done(c.offset, image, null, poison(attempts), now, 0, 0));
                 continue;
             }
             boolean alone = attempts > 0;
@@ -362,7 +430,7 @@ public final class BatchCoordinator {
                 break; // the byte budget is full; the first image always goes, however large
             }
             c.member.waiting.remove(c.offset);
-            picks.add(new Pick(c.member, c.offset, image));
+            picks.add(new Pick(c.member, c.offset, image, c.waiting));
             bytes += c.waiting.bytes();
             if (alone || picks.size() == maxImages) {
                 break;
@@ -372,16 +440,38 @@ public final class BatchCoordinator {
             return;
         }
         quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
-        List<byte[]> encoded =
-                picks.stream().map(p -> ByteBuffers.toArray(p.image.getImage())).toList();
+        List<ImageSource> sources = picks.stream().map(p -> p.waiting.source()).toList();
         List<String> traceparents =
                 picks.stream().map(p -> p.image.getTraceparent()).toList(); // toList() keeps nulls
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
                 () -> tracing.around(traceparents, () -> {
                     long startNanos = System.nanoTime();
-                    List<BatchClassifier.Result> results = models.classify(encoded);
+                    List<byte[]> images = new ArrayList<>(sources.size());
+                    List<RejectedInputException> failures = new ArrayList<>(sources.size());
+                    prepare(sources, images, failures);
+                    List<byte[]> present =
+                            images.stream().filter(i -> i != null).toList();
+                    List<BatchClassifier.Result> classified = models.classify(present);
                     long millis = (System.nanoTime() - startNanos) / 1_000_000;
-                    return new Outcome(results, shadowResults(encoded), now, millis);
+                    List<BatchClassifier.Result> shadowed = shadowResults(present);
+                    List<BatchClassifier.Result> results = new ArrayList<>(sources.size());
+                    List<BatchClassifier.Result> shadowResults = shadowed == null ? null : new ArrayList<>();
+                    int next = 0;
+                    for (int i = 0; i < sources.size(); i++) {
+                        if (images.get(i) == null) {
+                            results.add(new BatchClassifier.Result(null, failures.get(i)));
+                            if (shadowResults != null) {
+                                shadowResults.add(null);
+                            }
+                        } else {
+                            results.add(classified.get(next));
+                            if (shadowResults != null) {
+                                shadowResults.add(shadowed.get(next));
+                            }
+                            next++;
+                        }
+                    }
+                    return new Outcome(results, shadowResults, images, now, millis);
                 }),
                 inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
@@ -404,6 +494,60 @@ public final class BatchCoordinator {
         }
     }
 
+    /**
+     * Every image's bytes, in order: those in memory at once, the others (URI fetches, re-reads of the input topic)
+     * on the fetch threads, in parallel. Fills {@code images} (null where the source failed) and {@code failures}.
+     */
+    private void prepare(List<ImageSource> sources, List<byte[]> images, List<RejectedInputException> failures) {
+        List<Future<byte[]>> reads = new ArrayList<>(sources.size());
+        for (ImageSource source : sources) {
+            reads.add(source.inMemory() ? null : fetching.submit(source::bytes));
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            byte[] image = null;
+            RejectedInputException failure = null;
+            try {
+                image = reads.get(i) == null
+                        ? sources.get(i).bytes()
+                        : reads.get(i).get();
+            } catch (RejectedInputException e) {
+                failure = e;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RejectedInputException r) {
+                    failure = r;
+                } else if (e.getCause() instanceof RuntimeException r) {
+                    throw new SourceUnavailable(r); // the world's fault: the batch fails, its images are read again
+                } else if (e.getCause() instanceof Error err) {
+                    throw err;
+                } else {
+                    throw new CompletionException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                reads.forEach(r -> {
+                    if (r != null) {
+                        r.cancel(true);
+                    }
+                });
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while preparing a batch", e);
+            }
+            images.add(image);
+            failures.add(failure);
+        }
+    }
+
+    /** The world's fault (broker, registry) while the bytes of a batch's images were read. */
+    private static final class SourceUnavailable extends RuntimeException {
+        SourceUnavailable(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
+    }
+
     private static AttemptLog.ImageRef refOf(PendingImage image) {
         return new AttemptLog.ImageRef(image.getTopic(), image.getPartition(), image.getOffset());
     }
@@ -418,39 +562,72 @@ public final class BatchCoordinator {
     }
 
     /**
-     * Hands finished batches, oldest first, to their tasks; with {@code block}, waits for the oldest one, up to the
-     * batch deadline. A batch past its deadline is abandoned.
+     * Hands every finished batch to its tasks, whatever its place (a batch waiting on a slow fetch holds back only
+     * its own images), and abandons those past the batch deadline; with {@code block}, when none had finished, waits
+     * for whichever finishes first, up to the oldest one's deadline.
      */
     private void collect(boolean block) {
-        boolean mayWait = block;
-        while (!inFlight.isEmpty()) {
-            InFlight batch = inFlight.peek();
-            Outcome outcome = mayWait || batch.outcome.isDone() ? await(batch) : null;
-            if (outcome == null) {
-                if (overdue(batch)) {
-                    abandon(inFlight.poll());
-                    continue;
+        boolean collected = false;
+        for (Iterator<InFlight> it = inFlight.iterator(); it.hasNext(); ) {
+            InFlight batch = it.next();
+            if (batch.outcome.isDone()) {
+                it.remove();
+                Outcome outcome;
+                try {
+                    outcome = await(batch);
+                } catch (SourceUnavailable e) {
+                    // the batch never reached the model: no attempt is held against its images (no POISON for an
+                    // outage of the broker or the registry)
+                    batch.picks.forEach(p -> quarantine.attempts().finished(refOf(p.image)));
+                    throw e.getCause();
                 }
-                return;
+                hand(batch, outcome);
+                collected = true;
+            } else if (overdue(batch)) {
+                it.remove();
+                abandon(batch);
+                collected = true;
             }
-            inFlight.poll();
-            mayWait = false;
-            for (int i = 0; i < batch.picks.size(); i++) {
-                Pick p = batch.picks.get(i);
-                quarantine.attempts().finished(refOf(p.image)); // it ran through: whatever came before, no poison
-                if (members.get(p.member.task) == p.member) { // else the task left: its store keeps the image
-                    p.member.done.add(new Done(
-                            p.offset,
-                            p.image,
-                            outcome.results.get(i),
-                            outcome.startedAt,
-                            outcome.millis,
-                            batch.picks.size(),
-                            outcome.shadow == null ? null : outcome.shadow.get(i)));
-                }
-            }
-            listener.batchDone(batch.picks.size(), outcome.millis);
         }
+        if (block && !collected && !inFlight.isEmpty()) {
+            awaitAny();
+            collect(false);
+        }
+    }
+
+    /** Waits until a batch in flight finishes (its outcome or failure is collected after), or the oldest is due. */
+    private void awaitAny() {
+        long leftNanos = TimeUnit.MILLISECONDS.toNanos(quarantine.deadlineMs())
+                - (System.nanoTime() - inFlight.peek().startedNanos);
+        CompletableFuture<?>[] outcomes =
+                inFlight.stream().map(InFlight::outcome).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(outcomes).get(Math.max(0, leftNanos) + 1_000_000, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // past the deadline (abandoned by collect), or a failure (rethrown by collect)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        }
+    }
+
+    private void hand(InFlight batch, Outcome outcome) {
+        for (int i = 0; i < batch.picks.size(); i++) {
+            Pick p = batch.picks.get(i);
+            quarantine.attempts().finished(refOf(p.image)); // it ran through: whatever came before, no poison
+            if (members.get(p.member.task) == p.member) { // else the task left: its store keeps the reference
+                p.member.done.add(new Done(
+                        p.offset,
+                        p.image,
+                        outcome.images.get(i),
+                        outcome.results.get(i),
+                        outcome.startedAt,
+                        outcome.millis,
+                        batch.picks.size(),
+                        outcome.shadow == null ? null : outcome.shadow.get(i)));
+            }
+        }
+        listener.batchDone(batch.picks.size(), outcome.millis);
     }
 
     /** The batch's outcome, or null once its deadline has passed without one. */
@@ -489,9 +666,7 @@ public final class BatchCoordinator {
                 batch.picks.size(), quarantine.deadlineMs());
         for (Pick p : batch.picks) {
             if (members.get(p.member.task) == p.member) {
-                p.member.waiting.put(
-                        p.offset,
-                        new Waiting(p.image.getAcceptedAt(), p.image.getImage().remaining()));
+                p.member.waiting.put(p.offset, p.waiting);
             }
         }
         if (inference instanceof ThreadPoolExecutor pool) {

@@ -3,14 +3,13 @@ package io.resnetstream.batching;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.specific.SpecificData;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -18,18 +17,39 @@ import org.apache.kafka.common.serialization.Serializer;
 import io.resnetstream.batching.internal.PendingImage;
 
 /**
- * Avro for the buffer store and its changelog: internal, so no registry involved. Written in Avro's single-object
- * encoding (two marker bytes and the schema's fingerprint before the record), so that a later release reading a
- * changelog written by an earlier one knows which schema wrote each record. Releases up to the one that added
- * {@code traceparent} wrote bare Avro binary without the marker; such records are still read, with the schema they
- * were written with: an upgrade with images in the buffer loses none of them.
+ * Plain Avro binary for the buffer store and its changelog: internal, so no registry involved. A record starts with
+ * a format byte, {@value #TRACED_REFERENCE_FORMAT} (a reference with the input's trace context); records of format
+ * {@value #REFERENCE_FORMAT} (a reference without it) are still read. The buffer of the earliest releases held the
+ * image bytes themselves, without a format byte, and its records (which start with an even byte, the zig-zag length of the image id) are still read
+ * after an upgrade, as references: their images are then read again from the input topic like any restored one.
  */
 public final class PendingImageSerde implements Serde<PendingImage> {
-    private static final BinaryMessageEncoder<PendingImage> ENCODER = PendingImage.getEncoder();
-    private static final BinaryMessageDecoder<PendingImage> DECODER = PendingImage.getDecoder();
+    /** A reference without {@code traceparent}: what the release that introduced references wrote. */
+    static final byte REFERENCE_FORMAT = 1;
 
-    /** The schema of the bare records of earlier releases: the current one without {@code traceparent}. */
-    static final Schema BARE_V1 = new Schema.Parser()
+    /**
+     * A reference with {@code traceparent}: what is written now. Odd, like {@link #REFERENCE_FORMAT}, so no record of
+     * the earliest releases (which start with an even byte) is taken for one.
+     */
+    static final byte TRACED_REFERENCE_FORMAT = 3;
+
+    /** The reference of {@link #REFERENCE_FORMAT}: today's record without {@code traceparent}. */
+    static final Schema REFERENCE_V1 = new Schema.Parser()
+            .parse(
+                    """
+            {"type": "record", "name": "PendingImage", "namespace": "io.resnetstream.batching.internal", "fields": [
+              {"name": "imageId", "type": "string"},
+              {"name": "key", "type": ["null", "bytes"], "default": null},
+              {"name": "topic", "type": "string"},
+              {"name": "partition", "type": "int"},
+              {"name": "offset", "type": "long"},
+              {"name": "imageBytes", "type": "int", "default": 0},
+              {"name": "eventTime", "type": ["null", "long"], "default": null},
+              {"name": "acceptedAt", "type": "long"}]}
+            """);
+
+    /** The record the buffer held before references: the image's bytes in the changelog. */
+    private static final Schema WITH_BYTES = new Schema.Parser()
             .parse(
                     """
             {"type": "record", "name": "PendingImage", "namespace": "io.resnetstream.batching.internal", "fields": [
@@ -43,8 +63,12 @@ public final class PendingImageSerde implements Serde<PendingImage> {
               {"name": "acceptedAt", "type": "long"}]}
             """);
 
-    private static final SpecificDatumReader<PendingImage> BARE_V1_READER = new SpecificDatumReader<>(
-            BARE_V1, PendingImage.getClassSchema(), SpecificData.getForClass(PendingImage.class));
+    private static final SpecificDatumWriter<PendingImage> WRITER = new SpecificDatumWriter<>(PendingImage.class);
+    private static final SpecificDatumReader<PendingImage> READER = new SpecificDatumReader<>(PendingImage.class);
+    private static final SpecificDatumReader<PendingImage> REFERENCE_V1_READER =
+            new SpecificDatumReader<>(REFERENCE_V1, PendingImage.getClassSchema());
+    private static final SpecificDatumReader<PendingImage> EARLIER_READER =
+            new SpecificDatumReader<>(WITH_BYTES, PendingImage.getClassSchema());
 
     @Override
     public Serializer<PendingImage> serializer() {
@@ -52,10 +76,11 @@ public final class PendingImageSerde implements Serde<PendingImage> {
             if (image == null) {
                 return null;
             }
-            ByteArrayOutputStream out =
-                    new ByteArrayOutputStream(image.getImage().remaining() + 256);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+            out.write(TRACED_REFERENCE_FORMAT);
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {
-                ENCODER.encode(image, out);
+                WRITER.write(image, encoder);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -70,20 +95,17 @@ public final class PendingImageSerde implements Serde<PendingImage> {
                 return null;
             }
             try {
-                return singleObject(bytes)
-                        ? DECODER.decode(ByteBuffer.wrap(bytes))
-                        : BARE_V1_READER.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+                if (bytes.length > 0 && bytes[0] == TRACED_REFERENCE_FORMAT) {
+                    return READER.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+                }
+                if (bytes.length > 0 && bytes[0] == REFERENCE_FORMAT) {
+                    return REFERENCE_V1_READER.read(
+                            null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+                }
+                return EARLIER_READER.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /**
-     * Single-object encoding starts with C3 01. A bare record starts with its image id's length, a zig-zag varint:
-     * C3 01 would be −98, which no bare record can start with.
-     */
-    static boolean singleObject(byte[] bytes) {
-        return bytes.length >= 2 && bytes[0] == (byte) 0xC3 && bytes[1] == 0x01;
     }
 }

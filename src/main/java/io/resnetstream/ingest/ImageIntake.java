@@ -18,8 +18,9 @@ import io.resnetstream.registry.UnusableSchemaException;
 
 /**
  * Turns one input record into an {@link AcceptedImage}, or says why not. Cheap checks only (sizes,
- * framing, the image header), so a bad record is rejected before it is buffered; pixels are decoded
- * in the batch, in parallel.
+ * framing, the image header, a URI against the policy), with no I/O, so a bad record is rejected before it is
+ * buffered and the stream thread never waits on the network; a URI's image is fetched and pixels are decoded in
+ * the batch, in parallel.
  */
 public final class ImageIntake {
     private final InputFormat format;
@@ -85,7 +86,11 @@ public final class ImageIntake {
         return format == InputFormat.RAW ? probed(raw(key, value, fallbackId)) : avro(topic, value);
     }
 
+    /** The header checked now for an image at hand; a URI's image is checked once fetched, in its batch. */
     private AcceptedImage probed(AcceptedImage accepted) throws RejectedInputException {
+        if (accepted.image() == null) {
+            return accepted;
+        }
         try {
             decoder.probe(accepted.image());
         } catch (RejectedInputException e) {
@@ -94,10 +99,40 @@ public final class ImageIntake {
         return accepted;
     }
 
+    /**
+     * The image at an accepted event's URI, with the checks an inline image had at intake (size, header). Slow (the
+     * network, up to the fetcher's timeout): called while a batch is prepared, never on the stream thread.
+     */
+    public byte[] fetched(String uri) throws RejectedInputException {
+        byte[] image = fetcher.fetch(uri);
+        checkSize(image.length, maxImageBytes, "fetched image");
+        decoder.probe(image);
+        return image;
+    }
+
+    /**
+     * A buffered image's bytes from its input record read again (after a restore, when they were not in memory):
+     * intake once more, then the fetch if it is a URI.
+     *
+     * @param imageId the id the reference holds: the record read must be the same image (a topic deleted and
+     *                created again restarts its offsets, and the offset would name another record)
+     */
+    public byte[] again(String topic, byte[] key, byte[] value, String imageId, String fallbackId)
+            throws RejectedInputException {
+        AcceptedImage accepted = accept(topic, key, value, fallbackId);
+        if (!accepted.imageId().equals(imageId)) {
+            throw new RejectedInputException(
+                    RejectReason.EXPIRED,
+                    "the input record at its offset is another image (" + accepted.imageId()
+                            + "): the topic was recreated since it was buffered");
+        }
+        return accepted.image() != null ? accepted.image() : fetched(accepted.uri());
+    }
+
     private AcceptedImage raw(byte[] key, byte[] value, String fallbackId) throws RejectedInputException {
         String id = key == null || key.length == 0 ? fallbackId : idFromKey(key);
         checkSize(value.length, maxImageBytes, "image");
-        return new AcceptedImage(id, value, null);
+        return new AcceptedImage(id, value, null, null);
     }
 
     /** The key as an id: strict UTF-8 (no replacement characters), no longer than the id limit. */
@@ -139,7 +174,7 @@ public final class ImageIntake {
             checkId(event.getImageId());
             Long eventTime =
                     event.getEventTime() == null ? null : event.getEventTime().toEpochMilli();
-            return probed(new AcceptedImage(event.getImageId(), image(event), eventTime));
+            return probed(accepted(event, eventTime));
         } catch (RejectedInputException e) {
             RejectedInputException rejected = e.imageId() == null ? e.forImage(event.getImageId()) : e;
             // the event's URI may carry a token (a presigned query, a password): its dead letter keeps it masked
@@ -166,13 +201,15 @@ public final class ImageIntake {
         throw payload == null ? e : e.keeping(payload);
     }
 
-    private byte[] image(ImageEvent event) throws RejectedInputException {
+    /** The event's image inline, or its URI checked against the policy only: the fetch waits for the batch. */
+    private AcceptedImage accepted(ImageEvent event, Long eventTime) throws RejectedInputException {
         if (event.getData() != null) {
             checkSize(event.getData().remaining(), maxImageBytes, "image");
-            return ByteBuffers.toArray(event.getData());
+            return new AcceptedImage(event.getImageId(), ByteBuffers.toArray(event.getData()), null, eventTime);
         }
         if (event.getUri() != null) {
-            return fetcher.fetch(event.getUri());
+            fetcher.check(event.getUri());
+            return new AcceptedImage(event.getImageId(), null, event.getUri(), eventTime);
         }
         throw new RejectedInputException(RejectReason.MALFORMED_EVENT, "the event has neither data nor uri");
     }

@@ -150,6 +150,20 @@ public final class UriFetcher {
     }
 
     /**
+     * Whether the policy allows {@code uri} as written: the cheap check intake makes before buffering the
+     * reference, with no I/O (no name resolution, no file access); {@link #fetch} checks again, fully.
+     */
+    public void check(String uri) throws RejectedInputException {
+        try {
+            policy.target(uri);
+        } catch (UriPolicy.Refused e) {
+            throw new RejectedInputException(
+                    RejectReason.URI_NOT_ALLOWED,
+                    "URI not allowed: " + UriRedaction.redact(uri) + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * The bytes at {@code uri}.
      *
      * @throws RejectedInputException URI_NOT_ALLOWED, TOO_LARGE or FETCH_FAILED; its message says whether the failure

@@ -28,6 +28,11 @@ public enum RejectReason {
     FETCH_FAILED,
     /** Ran out of memory while decoding or cropping this image. */
     OUT_OF_MEMORY,
+    /**
+     * Buffered, then the process restarted (crash, rebalance) and the input record was no longer in the input topic
+     * to read its image again: the topic's retention deleted it (or the topic was recreated) meanwhile.
+     */
+    EXPIRED,
     /** Went into several batches that never finished (crash, hang, out of memory): quarantined, not run again. */
     POISON
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 import io.resnetstream.contracts.ImageEvent;
 import io.resnetstream.registry.serde.AvroSerde;
 import io.resnetstream.registry.serde.SerdeOptions;
+import io.resnetstream.resnet.training.ShapesDataset;
 
 /** Sends images to the images topic, as ImageEvents (Avro, registry) or raw bytes keyed by id. */
 @Command(
@@ -69,8 +70,17 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--corrupt", defaultValue = "0", description = "Also send this many undecodable images")
     int corrupt;
 
+    @Option(
+            names = "--to-dir",
+            description = "Write the generated images as files into this folder (<id>.jpg, a sub-folder per 1000) "
+                    + "instead of sending them: input for backfill")
+    Path toDir;
+
     @Override
     public Integer call() throws IOException {
+        if (toDir != null) {
+            return writeFiles();
+        }
         List<SampleImages.Sample> samples =
                 dir != null ? fromDir(dir) : SampleImages.shapes(idPrefix, count, size, seed);
         List<SampleImages.Sample> all = new ArrayList<>(samples);
@@ -95,6 +105,23 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         System.out.printf(
                 "sent %d image(s) to %s as %s%n", all.size(), kafka.imagesTopic, avro ? "ImageEvent" : "raw bytes");
+        return 0;
+    }
+
+    /** One image at a time, so that any count fits in memory. */
+    private int writeFiles() throws IOException {
+        ShapesDataset shapes = new ShapesDataset(seed);
+        for (int i = 0; i < count; i++) {
+            SampleImages.Sample s = SampleImages.shape(shapes, idPrefix, i, size);
+            Path folder = toDir.resolve(String.format("%04d", i / 1000));
+            Files.createDirectories(folder);
+            Files.write(folder.resolve(s.id() + ".jpg"), s.bytes());
+        }
+        for (int i = 0; i < corrupt; i++) {
+            Files.createDirectories(toDir);
+            Files.write(toDir.resolve(idPrefix + "-corrupt-" + i + ".jpg"), SampleImages.corruptJpeg(i));
+        }
+        System.out.printf("wrote %d image(s) to %s%n", count + corrupt, toDir);
         return 0;
     }
 

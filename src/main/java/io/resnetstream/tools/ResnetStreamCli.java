@@ -13,9 +13,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "resnet-stream",
         mixinStandardHelpOptions = true,
-        description = "Tools around the resnet-stream pipeline: models, sample input, output, benchmarks, chaos.",
+        description =
+                "Tools around the resnet-stream pipeline: models, sample input, backfills, reprocessing, output, benchmarks, chaos.",
         subcommands = {
             ProduceCommand.class,
+            BackfillCommand.class,
+            ReprocessCommand.class,
             TailCommand.class,
             BenchCommand.class,
             EvaluateCommand.class,

@@ -2,9 +2,11 @@ package io.resnetstream.topology;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,6 +15,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.ImageSource;
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.ByteBuffers;
 import io.resnetstream.ingest.AcceptedImage;
@@ -23,11 +26,12 @@ import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.registry.RegistryException;
 
 /**
- * Accepts image records into the task's changelogged buffer store, starts batches through the
- * thread's {@link BatchCoordinator} when one is full or its oldest image has waited long enough, and
- * forwards each outcome once its batch is done, deleting the image from the store in the same
- * transaction. Every input
- * leaves exactly one record: a prediction or a dead letter.
+ * Accepts image records into the task's changelogged buffer store (a reference to each record: where it is in the
+ * input topic, not its bytes, which the thread's {@link BatchCoordinator} keeps in memory), starts batches through
+ * that coordinator when one is full or its oldest image has waited long enough, and forwards each outcome once its
+ * batch is done, deleting the reference from the store in the same transaction. Every input leaves exactly one
+ * record: a prediction or a dead letter. Nothing here waits on the network: a URI is fetched, and a restored
+ * reference's record read again, while its batch is prepared.
  */
 final class ClassifyProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
     private final ImageIntake intake;
@@ -35,6 +39,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private final Supplier<BatchCoordinator> coordinators;
     private final ClassifyMetrics metrics;
     private final Duration tick;
+    private final InputRereads rereads;
 
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Long, PendingImage> buffer;
@@ -46,12 +51,14 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             Outcomes outcomes,
             Supplier<BatchCoordinator> coordinators,
             ClassifyMetrics metrics,
-            Duration tick) {
+            Duration tick,
+            InputRereads rereads) {
         this.intake = intake;
         this.outcomes = outcomes;
         this.coordinators = coordinators;
         this.metrics = metrics;
         this.tick = tick;
+        this.rereads = rereads;
     }
 
     @Override
@@ -59,7 +66,8 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.context = context;
         this.buffer = context.getStateStore(PipelineTopology.BUFFER_STORE);
         this.coordinator = coordinators.get(); // init runs on the stream thread that owns the task
-        coordinator.join(context.taskId(), buffer);
+        Map<String, Object> streamsSettings = context.appConfigs();
+        coordinator.join(context.taskId(), buffer, reference -> restored(reference, streamsSettings));
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
 
@@ -76,15 +84,18 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                     PendingImage.newBuilder()
                             .setImageId(image.imageId())
                             .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                            .setImage(ByteBuffer.wrap(image.image()))
                             .setTopic(where.topic())
                             .setPartition(where.partition())
                             .setOffset(where.offset())
+                            .setImageBytes(image.knownBytes())
                             .setEventTime(image.eventTime())
                             .setAcceptedAt(now)
                             .setTraceparent(traceparent)
                             .build());
-            coordinator.buffered(context.taskId(), where.offset(), now, image.image().length);
+            ImageSource source = image.image() != null
+                    ? ImageSource.inMemory(image.image())
+                    : () -> sorted(() -> intake.fetched(image.uri()));
+            coordinator.buffered(context.taskId(), where.offset(), now, image.knownBytes(), source);
         } catch (RejectedInputException e) {
             String key = e.imageId() != null ? e.imageId() : intake.deadLetterKey(record.key(), fallbackId);
             forwardDeadLetter(
@@ -120,6 +131,28 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             throw new RejectedInputException(
                             RejectReason.INTAKE_FAILED, "intake failed: " + UriRedaction.scrub(e.toString()))
                     .keeping(intake.deadLetterPayload(record.value()));
+        }
+    }
+
+    /** A restored reference: its record read again from the input topic, then intake again (and a URI's fetch). */
+    private ImageSource restored(PendingImage reference, Map<String, Object> streamsSettings) {
+        String topic = reference.getTopic();
+        byte[] key = reference.getKey() == null ? null : ByteBuffers.toArray(reference.getKey());
+        String fallbackId = topic + "/" + reference.getPartition() + "/" + reference.getOffset();
+        return () -> {
+            byte[] value = rereads.read(streamsSettings, topic, reference.getPartition(), reference.getOffset());
+            return sorted(() -> intake.again(topic, key, value, reference.getImageId(), fallbackId));
+        };
+    }
+
+    /** Reads an image's bytes in the batch (intake's checks, a fetch), the bytes' own failures sorted as intake's. */
+    private static byte[] sorted(ImageSource read) throws RejectedInputException {
+        try {
+            return read.bytes();
+        } catch (RegistryException | KafkaException e) {
+            throw e; // the world's: the batch fails, and its images are read again
+        } catch (RuntimeException e) {
+            throw new RejectedInputException(RejectReason.INTAKE_FAILED, "intake failed: " + e, e);
         }
     }
 
@@ -159,7 +192,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                                 image.getOffset(),
                                 key,
                                 image.getImageId(),
-                                ByteBuffers.toArray(image.getImage()),
+                                done.bytes(),
                                 failure,
                                 now),
                         failure,

@@ -57,6 +57,7 @@ public final class Pipeline implements AutoCloseable {
     private final AttemptLog attempts;
     private final RetryingSchemaRegistry registry;
     private final MeterRegistry meters;
+    private final InputRereads rereads;
     /** The model serving ({@code resnet_model_info}), shown whether or not the model directory is watched. */
     private final ModelMetrics modelMetrics;
 
@@ -68,7 +69,8 @@ public final class Pipeline implements AutoCloseable {
             ModelSlot shadow,
             AttemptLog attempts,
             RetryingSchemaRegistry registry,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            InputRereads rereads) {
         this.modelMetrics = new ModelMetrics(meters, models.current().identity());
         this.topology = topology;
         this.models = models;
@@ -76,6 +78,7 @@ public final class Pipeline implements AutoCloseable {
         this.attempts = attempts;
         this.registry = registry;
         this.meters = meters;
+        this.rereads = rereads;
     }
 
     /** The registry as the pipeline uses it: retried, and saying since when it has not answered. */
@@ -90,6 +93,11 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, OpenTelemetry openTelemetry) {
         return assemble(config, meters, UnaryOperator.identity(), openTelemetry);
+    }
+
+    /** The service's pipeline without traces: the tools. */
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters) {
+        return assemble(config, meters, OpenTelemetry.noop());
     }
 
     /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
@@ -208,6 +216,7 @@ public final class Pipeline implements AutoCloseable {
         ClassifyMetrics metrics = new ClassifyMetrics(meters);
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
+        InputRereads rereads = new InputRereads();
         Topology topology = PipelineTopology.build(
                 config.topics(),
                 batch,
@@ -229,8 +238,10 @@ public final class Pipeline implements AutoCloseable {
                                 registry,
                                 DeadLetter.class,
                                 SerdeOptions.values().registeringSchemas(autoRegister))
-                        .serializer());
-        return new Pipeline(topology, models, shadow, attempts, registry, meters);
+                        .serializer(),
+                config.fetch().parallelism(),
+                rereads);
+        return new Pipeline(topology, models, shadow, attempts, registry, meters, rereads);
     }
 
     /** The batch classifier for a model: its preprocessing from its manifest, unless the settings override it. */
@@ -275,13 +286,15 @@ public final class Pipeline implements AutoCloseable {
                 || batch.maxBytes() < 1
                 || batch.inFlight() < 0
                 || batch.preprocessThreads() < 0
+                || config.fetch().parallelism() < 1
                 || batch.maxAttempts() < 1
                 || batch.maxDelay().isNegative()
                 || batch.deadline().isNegative()
                 || batch.deadline().isZero()) {
             throw new IllegalArgumentException(
                     "resnet.batch.*: max-images, max-bytes and max-attempts must be at least 1, "
-                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive");
+                            + "in-flight, preprocess-threads and max-delay not negative, deadline positive; "
+                            + "resnet.fetch.parallelism at least 1");
         }
         ResnetConfig.Limits limits = config.limits();
         if (limits.imageBytes() < 1
@@ -380,5 +393,6 @@ public final class Pipeline implements AutoCloseable {
             shadow.close();
         }
         attempts.close();
+        rereads.close();
     }
 }

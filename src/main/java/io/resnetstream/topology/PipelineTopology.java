@@ -48,7 +48,9 @@ public final class PipelineTopology {
             ClassifyMetrics metrics,
             BatchTracing tracing,
             Serializer<Prediction> predictions,
-            Serializer<DeadLetter> deadLetters) {
+            Serializer<DeadLetter> deadLetters,
+            int fetchParallelism,
+            InputRereads rereads) {
         long maxDelayMs = batch.maxDelay().toMillis();
         // One coordinator per stream thread: it batches across that thread's tasks (partitions).
         ThreadLocal<BatchCoordinator> coordinators = ThreadLocal.withInitial(() -> new BatchCoordinator(
@@ -60,6 +62,7 @@ public final class PipelineTopology {
                 batch.inFlight(),
                 metrics,
                 quarantine,
+                fetchParallelism,
                 tracing));
         // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
         // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
@@ -72,7 +75,7 @@ public final class PipelineTopology {
                 SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
         topology.addProcessor(
                 CLASSIFY,
-                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, tick(maxDelayMs)),
+                () -> new ClassifyProcessor(intake, outcomes, coordinators::get, metrics, tick(maxDelayMs), rereads),
                 SOURCE);
         topology.addStateStore(buffer, CLASSIFY);
         // The sinks take the records' concrete types; the processor forwards each to the matching sink.
@@ -101,8 +104,9 @@ public final class PipelineTopology {
 
     /**
      * The buffer's changelog: segments that roll every ten minutes (the active one never compacts, and every
-     * restore reads it whole), tombstones kept ten minutes, and room for the largest image the consumer accepts
-     * (a broker's 1 MiB default would refuse larger ones, and the task would fail on each retry).
+     * restore reads it whole), tombstones kept ten minutes. Its records are references of a few hundred bytes; the
+     * room for the largest record the consumer accepts is kept anyway, so that an image id or key at its limit
+     * never fails the task on each retry.
      */
     static Map<String, String> changelogSettings(int largestRecordBytes) {
         return Map.of(

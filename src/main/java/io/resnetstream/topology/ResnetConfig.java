@@ -232,6 +232,15 @@ public interface ResnetConfig {
         @WithDefault("500ms")
         @WithConverter(DurationWithUnitConverter.class)
         Duration backoff();
+
+        String DEFAULT_PARALLELISM = "8";
+
+        /**
+         * Images read at once, per stream thread, while batches are prepared: URI fetches, and re-reads of the input
+         * topic after a restore. I/O, not CPU: the threads mostly wait.
+         */
+        @WithDefault(DEFAULT_PARALLELISM)
+        int parallelism();
     }
 
     /** The Confluent-compatible schema registry. */

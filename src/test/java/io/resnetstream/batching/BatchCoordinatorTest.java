@@ -2,9 +2,10 @@ package io.resnetstream.batching;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +28,7 @@ import io.resnetstream.inference.BatchClassifier;
 import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.outcome.RejectReason;
+import io.resnetstream.outcome.RejectedInputException;
 import io.resnetstream.testing.TestImages;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +45,19 @@ class BatchCoordinatorTest {
             1,
             1);
     private final KeyValueStore<Long, io.resnetstream.batching.internal.PendingImage> store = store();
+    /** The input records' images by offset: where a restored reference's bytes are read again from. */
+    private final Map<Long, byte[]> inputTopic = new ConcurrentHashMap<>();
+
+    private final AtomicInteger rereads = new AtomicInteger();
+    /** Reads a restored reference's image from {@link #inputTopic}, as the service reads the input topic. */
+    private final ImageSource.Restorer fromInput = reference -> () -> {
+        rereads.incrementAndGet();
+        byte[] image = inputTopic.get(reference.getOffset());
+        if (image == null) {
+            throw new RejectedInputException(RejectReason.EXPIRED, "gone from the input topic");
+        }
+        return image;
+    };
 
     @AfterEach
     void release() {
@@ -53,7 +68,7 @@ class BatchCoordinatorTest {
     @Test
     void aFullBatchThatCannotStartMakesTheStreamThreadWaitForTheModel() throws Exception {
         BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> {});
-        coordinator.join(TASK, store);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
         assertThat(coordinator.inFlight()).isEqualTo(1); // started, and the stream thread went on
@@ -80,13 +95,13 @@ class BatchCoordinatorTest {
     @Test
     void theBatchOfATaskThatLeftIsDroppedAndItsImagesWaitAgainFromTheStore() throws Exception {
         BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 1, (images, millis) -> {});
-        coordinator.join(TASK, store);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
         assertThat(coordinator.inFlight()).isEqualTo(1);
 
         coordinator.leave(TASK); // revoked while its batch runs; the store keeps both images
-        coordinator.join(TASK, store); // and assigned back to this thread
+        coordinator.join(TASK, store, fromInput); // and assigned back to this thread
         assertThat(coordinator.waiting()).isEqualTo(2);
         model.gate.countDown();
         coordinator.awaitInFlight();
@@ -103,7 +118,7 @@ class BatchCoordinatorTest {
     void withNoBatchesInFlightTheBatchRunsOnTheCallingThread() throws Exception {
         model.gate.countDown();
         BatchCoordinator coordinator = new BatchCoordinator(classifier, 2, 60_000, 0, (images, millis) -> {});
-        coordinator.join(TASK, store);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0, 1);
         coordinator.advance(now());
         assertThat(coordinator.inFlight()).isZero();
@@ -122,8 +137,8 @@ class BatchCoordinatorTest {
         log.starting(List.of(ref(0), ref(1), ref(2)));
         // the restarted one: each runs alone, once
         BatchCoordinator restarted =
-                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine);
-        restarted.join(TASK, store);
+                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine, 2);
+        restarted.join(TASK, store, fromInput);
         restarted.advance(now());
         assertThat(model.passSizes).containsExactly(1, 1, 1);
         assertThat(restarted.takeDone(TASK))
@@ -134,8 +149,8 @@ class BatchCoordinatorTest {
         log.starting(List.of(ref(1)));
         log.starting(List.of(ref(1)));
         BatchCoordinator third =
-                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine);
-        third.join(TASK, store);
+                new BatchCoordinator(classifier, 3, Long.MAX_VALUE, 0, 0, (images, millis) -> {}, quarantine, 2);
+        third.join(TASK, store, fromInput);
         third.advance(now());
         List<BatchCoordinator.Done> done = third.takeDone(TASK);
         assertThat(model.passSizes).hasSize(4).endsWith(2); // images 0 and 2, together again
@@ -156,8 +171,9 @@ class BatchCoordinatorTest {
                 0,
                 1,
                 (images, millis) -> {},
-                new BatchCoordinator.Quarantine(log, 3, 200));
-        coordinator.join(TASK, store);
+                new BatchCoordinator.Quarantine(log, 3, 200),
+                2);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0, 1);
         coordinator.advance(now()); // the model hangs on this batch
         assertThat(coordinator.inFlight()).isEqualTo(1);
@@ -181,7 +197,7 @@ class BatchCoordinatorTest {
     @Test
     void aLoneImageRunsAtOnceWhenTheModelIsIdleAndImagesThatArriveMeanwhileGatherIntoTheNextBatch() throws Exception {
         BatchCoordinator coordinator = new BatchCoordinator(classifier, 16, 60_000, 2, (images, millis) -> {});
-        coordinator.join(TASK, store);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0);
         coordinator.advance(now()); // far from full and from the delay, but nothing runs: it goes now
         assertThat(coordinator.inFlight()).isEqualTo(1);
@@ -205,7 +221,7 @@ class BatchCoordinatorTest {
     void withBatchesOnTheStreamThreadALoneImageWaitsForTheDelay() throws Exception {
         model.gate.countDown();
         BatchCoordinator coordinator = new BatchCoordinator(classifier, 16, 60_000, 0, (images, millis) -> {});
-        coordinator.join(TASK, store);
+        coordinator.join(TASK, store, fromInput);
         buffer(coordinator, 0);
         assertThat(coordinator.due(now())).isFalse(); // each record would run alone otherwise
         assertThat(coordinator.due(now() + 60_000)).isTrue();
@@ -214,11 +230,18 @@ class BatchCoordinatorTest {
     @Test
     void theByteBudgetCutsBatchesAndHoldsTheStreamThreadLikeACountDoes() throws Exception {
         buffer(null, 0, 1, 2, 3, 4);
-        int each = store.get(0L).getImage().remaining();
+        int each = store.get(0L).getImageBytes();
         // room for two images a batch; five images wait, so a batch is due at once, not after the delay
         BatchCoordinator coordinator = new BatchCoordinator(
-                classifier, 100, 2L * each, 60_000, 1, (images, millis) -> {}, BatchCoordinator.Quarantine.inMemory());
-        coordinator.join(TASK, store);
+                classifier,
+                100,
+                2L * each,
+                60_000,
+                1,
+                (images, millis) -> {},
+                BatchCoordinator.Quarantine.inMemory(),
+                2);
+        coordinator.join(TASK, store, fromInput);
         assertThat(coordinator.waitingBytes()).isEqualTo(5L * each);
         assertThat(coordinator.due(now())).isTrue();
 
@@ -241,30 +264,143 @@ class BatchCoordinatorTest {
         assertThat(coordinator.takeDone(TASK)).hasSize(5);
     }
 
+    @Test
+    void restoredReferencesHaveTheirImagesReadAgainWhenTheirBatchIsPreparedAndCachedOnesDoNot() throws Exception {
+        model.gate.countDown();
+        buffer(null, 0, 1); // references restored from the changelog: their bytes are not in this process
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 3, 60_000, 1, (images, millis) -> {});
+        coordinator.join(TASK, store, fromInput);
+        assertThat(rereads.get()).isZero(); // nothing read while the task starts: the batch reads them
+        buffer(coordinator, 2); // accepted by this process: in memory
+        coordinator.advance(now());
+        coordinator.awaitInFlight();
+
+        List<BatchCoordinator.Done> done = coordinator.takeDone(TASK);
+        assertThat(done).extracting(BatchCoordinator.Done::offset).containsExactlyInAnyOrder(0L, 1L, 2L);
+        assertThat(done).allSatisfy(d -> {
+            assertThat(d.result().failure()).isNull();
+            assertThat(d.bytes()).isEqualTo(inputTopic.get(d.offset()));
+        });
+        assertThat(rereads.get()).isEqualTo(2);
+        assertThat(model.passSizes).containsExactly(3);
+    }
+
+    @Test
+    void anImageWhoseBytesCannotBeHadIsItsOwnDeadLetterAndItsBatchMatesGoOn() throws Exception {
+        model.gate.countDown();
+        buffer(null, 0, 1, 2);
+        inputTopic.remove(1L); // retention deleted it while the process was down
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 3, 60_000, 0, (images, millis) -> {});
+        coordinator.join(TASK, store, fromInput);
+        coordinator.advance(now());
+
+        List<BatchCoordinator.Done> done = coordinator.takeDone(TASK);
+        assertThat(done).hasSize(3);
+        BatchCoordinator.Done expired =
+                done.stream().filter(d -> d.offset() == 1).findFirst().orElseThrow();
+        assertThat(expired.result().failure().reason()).isEqualTo(RejectReason.EXPIRED);
+        assertThat(expired.bytes()).isNull();
+        assertThat(done.stream().filter(d -> d.offset() != 1))
+                .allSatisfy(d -> assertThat(d.result().scores()).isNotNull());
+        assertThat(model.passSizes).containsExactly(2);
+    }
+
+    @Test
+    void aBrokerThatDoesNotAnswerFailsTheBatchWithoutCountingAnAttemptAgainstItsImages() throws Exception {
+        model.gate.countDown();
+        AttemptLog log = AttemptLog.inMemory();
+        buffer(null, 0, 1);
+        BatchCoordinator coordinator = new BatchCoordinator(
+                classifier,
+                2,
+                Long.MAX_VALUE,
+                0,
+                1,
+                (images, millis) -> {},
+                new BatchCoordinator.Quarantine(log, 2, 60_000),
+                2);
+        coordinator.join(TASK, store, reference -> () -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("the broker did not answer");
+        });
+        coordinator.advance(now());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(coordinator::awaitInFlight)
+                .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class); // the stream thread fails
+        assertThat(log.attempts(ref(0))).isZero(); // and, read again later, they are no poison
+        assertThat(log.attempts(ref(1))).isZero();
+        assertThat(model.passes.get()).isZero();
+    }
+
+    @Test
+    void aSlowFetchHoldsBackOnlyItsOwnBatchNeverTheStreamThread() throws Exception {
+        model.gate.countDown();
+        CountDownLatch server = new CountDownLatch(1); // a web server that answers when the test says so
+        byte[] remote = TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB));
+        BatchCoordinator coordinator = new BatchCoordinator(classifier, 1, 0, 2, (images, millis) -> {});
+        coordinator.join(TASK, store, fromInput);
+        store.put(0L, reference(0, 0)); // a URI event's reference: its size is known once fetched
+        coordinator.buffered(TASK, 0, now(), 0, () -> {
+            await(server);
+            return remote;
+        });
+        long started = System.nanoTime();
+        coordinator.advance(now()); // batch 1: the URI, fetching
+        buffer(coordinator, 1);
+        coordinator.advance(now()); // batch 2: an inline image
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<BatchCoordinator.Done> done = new java.util.ArrayList<>();
+        while (done.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+            coordinator.advance(now());
+            done.addAll(coordinator.takeDone(TASK));
+        }
+        assertThat(done).extracting(BatchCoordinator.Done::offset).containsExactly(1L); // while the fetch waits
+        assertThat(coordinator.inFlight()).isEqualTo(1);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
+
+        server.countDown();
+        coordinator.awaitInFlight();
+        List<BatchCoordinator.Done> fetched = coordinator.takeDone(TASK);
+        assertThat(fetched).extracting(BatchCoordinator.Done::offset).containsExactly(0L);
+        assertThat(fetched.get(0).bytes()).isEqualTo(remote);
+        assertThat(fetched.get(0).result().scores()).isNotNull();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static AttemptLog.ImageRef ref(long offset) {
         return new AttemptLog.ImageRef("images", 0, offset);
     }
 
     private void buffer(BatchCoordinator coordinator, long... offsets) throws IOException {
         for (long offset : offsets) {
-            store.put(
-                    offset,
-                    io.resnetstream.batching.internal.PendingImage.newBuilder()
-                            .setImageId("img-" + offset)
-                            .setKey(null)
-                            .setImage(ByteBuffer.wrap(
-                                    TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB))))
-                            .setTopic("images")
-                            .setPartition(0)
-                            .setOffset(offset)
-                            .setEventTime(null)
-                            .setAcceptedAt(now())
-                            .build());
+            byte[] png = TestImages.png(new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB));
+            inputTopic.put(offset, png);
+            store.put(offset, reference(offset, png.length));
             if (coordinator != null) {
-                coordinator.buffered(
-                        TASK, offset, now(), store.get(offset).getImage().remaining());
+                coordinator.buffered(TASK, offset, now(), png.length, ImageSource.inMemory(png));
             }
         }
+    }
+
+    private static io.resnetstream.batching.internal.PendingImage reference(long offset, int imageBytes) {
+        return io.resnetstream.batching.internal.PendingImage.newBuilder()
+                .setImageId("img-" + offset)
+                .setKey(null)
+                .setTopic("images")
+                .setPartition(0)
+                .setOffset(offset)
+                .setImageBytes(imageBytes)
+                .setEventTime(null)
+                .setAcceptedAt(now())
+                .build();
     }
 
     private static long now() {

@@ -2,6 +2,8 @@ package io.resnetstream.topology;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -22,6 +26,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
 
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.ImageEvent;
@@ -240,6 +246,164 @@ class PipelineTopologyTest {
                 .map(d -> d.getOffset() + ":" + d.getReason())
                 .collect(Collectors.toSet());
         assertThat(reasons).containsExactlyInAnyOrder("1:MALFORMED_EVENT", "2:URI_NOT_ALLOWED", "3:MALFORMED_EVENT");
+    }
+
+    @Test
+    void aUriIsFetchedInItsBatchWhileTheStreamThreadGoesOnClassifyingInlineImages() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1); // a slow web server: it answers when the test says so
+        byte[] blue = png(Color.BLUE, 20, 20);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/images/", exchange -> {
+            try {
+                answer.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, blue.length);
+            exchange.getResponseBody().write(blue);
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/images/";
+            start(Map.of(
+                    "resnet.input-format", "avro",
+                    "resnet.batch.max-images", "1",
+                    "resnet.batch.max-delay", "0ms",
+                    "resnet.batch.in-flight", "2",
+                    "resnet.fetch.allowed-schemes", "http",
+                    "resnet.fetch.allowed-prefixes", base,
+                    // the test's server is on loopback, which the address rules refuse unless allowed
+                    "resnet.fetch.allowed-networks", "127.0.0.0/8"));
+            long started = System.nanoTime();
+            images.pipeInput(
+                    key("u"),
+                    events.serialize(
+                            IMAGES,
+                            ImageEvent.newBuilder()
+                                    .setImageId("by-uri")
+                                    .setUri(base + "blue.png")
+                                    .build()));
+            assertThat(pipeline.buffer().get(0L)).isNotNull(); // its reference waits; nothing was fetched
+            for (int i = 1; i <= 3; i++) {
+                images.pipeInput(
+                        key("k" + i),
+                        events.serialize(
+                                IMAGES,
+                                ImageEvent.newBuilder()
+                                        .setImageId("inline-" + i)
+                                        .setData(ByteBuffer.wrap(png(Color.RED, 20, 20)))
+                                        .build()));
+            }
+            List<Prediction> out = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (out.size() < 3 && System.nanoTime() < deadline) {
+                driver.advanceWallClockTime(Duration.ofMillis(20));
+                out.addAll(predictions.readValuesToList());
+            }
+            // the inline images were classified while the fetch still waited on the server
+            assertThat(answer.getCount()).isEqualTo(1);
+            assertThat(out)
+                    .extracting(Prediction::getImageId)
+                    .containsExactlyInAnyOrder("inline-1", "inline-2", "inline-3");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+
+            answer.countDown();
+            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (out.size() < 4 && System.nanoTime() < deadline) {
+                driver.advanceWallClockTime(Duration.ofMillis(20));
+                out.addAll(predictions.readValuesToList());
+            }
+            Prediction fetched = out.get(out.size() - 1);
+            assertThat(fetched.getImageId()).isEqualTo("by-uri");
+            assertThat(fetched.getTopK().get(0).getLabel()).isEqualTo("blue");
+            assertThat(deadLetters.isEmpty()).isTrue();
+            assertThat(buffer().approximateNumEntries()).isZero();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aFetchedImageGetsTheChecksOfAnInlineOneAndFailsAloneInItsBatch() throws Exception {
+        byte[] notAnImage = "<html>an error page</html>".getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/images/", exchange -> {
+            exchange.sendResponseHeaders(200, notAnImage.length);
+            exchange.getResponseBody().write(notAnImage);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/images/";
+            start(Map.of(
+                    "resnet.input-format", "avro",
+                    "resnet.batch.max-images", "3",
+                    "resnet.batch.in-flight", "0",
+                    "resnet.fetch.allowed-schemes", "http",
+                    "resnet.fetch.allowed-prefixes", base,
+                    // the test's server is on loopback, which the address rules refuse unless allowed
+                    "resnet.fetch.allowed-networks", "127.0.0.0/8"));
+            images.pipeInput(
+                    key("a"),
+                    events.serialize(
+                            IMAGES,
+                            ImageEvent.newBuilder()
+                                    .setImageId("inline-a")
+                                    .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20)))
+                                    .build()));
+            images.pipeInput(
+                    key("u"),
+                    events.serialize(
+                            IMAGES,
+                            ImageEvent.newBuilder()
+                                    .setImageId("by-uri")
+                                    .setUri(base + "page.html")
+                                    .build()));
+            images.pipeInput(
+                    key("o"),
+                    events.serialize(
+                            IMAGES,
+                            ImageEvent.newBuilder()
+                                    .setImageId("outside")
+                                    .setUri("http://127.0.0.2/elsewhere.png")
+                                    .build()));
+            images.pipeInput(
+                    key("b"),
+                    events.serialize(
+                            IMAGES,
+                            ImageEvent.newBuilder()
+                                    .setImageId("inline-b")
+                                    .setData(ByteBuffer.wrap(png(Color.GREEN, 20, 20)))
+                                    .build()));
+
+            assertThat(predictions.readValuesToList())
+                    .extracting(Prediction::getImageId)
+                    .containsExactlyInAnyOrder("inline-a", "inline-b");
+            assertThat(deadLetters.readValuesToList())
+                    .extracting(d -> d.getImageId() + ":" + d.getReason())
+                    .containsExactlyInAnyOrder("by-uri:UNSUPPORTED_FORMAT", "outside:URI_NOT_ALLOWED");
+            assertThat(buffer().approximateNumEntries()).isZero();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void theBufferStoreKeepsAReferenceNotTheImage() throws IOException {
+        start(InputFormat.RAW, 4, 60_000, 1_000_000);
+        byte[] image = jpeg(Color.RED, 200, 200);
+        images.pipeInput(key("img-0"), image);
+
+        io.resnetstream.batching.internal.PendingImage reference =
+                (io.resnetstream.batching.internal.PendingImage) buffer().get(0L);
+        assertThat(reference.getImageBytes()).isEqualTo(image.length);
+        assertThat(reference.getOffset()).isZero();
+        byte[] changelogValue =
+                new io.resnetstream.batching.PendingImageSerde().serializer().serialize("changelog", reference);
+        assertThat(image.length).isGreaterThan(1_000);
+        assertThat(changelogValue.length).isLessThan(100);
     }
 
     @Test
