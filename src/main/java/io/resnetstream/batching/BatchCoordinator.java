@@ -66,6 +66,7 @@ public final class BatchCoordinator {
     private final BatchListener listener;
     private final Quarantine quarantine;
     private final ExecutorService fetching;
+    private final BatchTracing tracing;
     private final Map<TaskId, Member> members = new HashMap<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
@@ -225,6 +226,31 @@ public final class BatchCoordinator {
             BatchListener listener,
             Quarantine quarantine,
             int fetchThreads) {
+        this(
+                models,
+                shadow,
+                maxImages,
+                maxBytes,
+                maxDelayMs,
+                batchesInFlight,
+                listener,
+                quarantine,
+                fetchThreads,
+                BatchTracing.NONE);
+    }
+
+    /** @param tracing stands around each batch's run (preparing it included), on the thread that runs it */
+    public BatchCoordinator(
+            ModelSlot models,
+            ModelSlot shadow,
+            int maxImages,
+            long maxBytes,
+            long maxDelayMs,
+            int batchesInFlight,
+            BatchListener listener,
+            Quarantine quarantine,
+            int fetchThreads,
+            BatchTracing tracing) {
         if (maxImages < 1 || maxBytes < 1 || maxDelayMs < 0 || batchesInFlight < 0 || fetchThreads < 1) {
             throw new IllegalArgumentException(
                     "resnet.batch.max-images, max-bytes and resnet.fetch.parallelism must be ≥ 1, max-delay and in-flight ≥ 0");
@@ -240,6 +266,7 @@ public final class BatchCoordinator {
         this.listener = listener;
         this.quarantine = quarantine;
         this.fetching = threads(fetchThreads, "fetch");
+        this.tracing = tracing;
     }
 
     private static ThreadPoolExecutor inferenceThreads(int n) {
@@ -414,8 +441,10 @@ public final class BatchCoordinator {
         }
         quarantine.attempts().starting(picks.stream().map(p -> refOf(p.image)).toList());
         List<ImageSource> sources = picks.stream().map(p -> p.waiting.source()).toList();
+        List<String> traceparents =
+                picks.stream().map(p -> p.image.getTraceparent()).toList(); // toList() keeps nulls
         CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(
-                () -> {
+                () -> tracing.around(traceparents, () -> {
                     long startNanos = System.nanoTime();
                     List<byte[]> images = new ArrayList<>(sources.size());
                     List<RejectedInputException> failures = new ArrayList<>(sources.size());
@@ -443,7 +472,7 @@ public final class BatchCoordinator {
                         }
                     }
                     return new Outcome(results, shadowResults, images, now, millis);
-                },
+                }),
                 inference);
         inFlight.add(new InFlight(picks, outcome, System.nanoTime()));
     }

@@ -18,12 +18,35 @@ import io.resnetstream.batching.internal.PendingImage;
 
 /**
  * Plain Avro binary for the buffer store and its changelog: internal, so no registry involved. A record starts with
- * a format byte, {@value #REFERENCE_FORMAT}: the buffer of earlier releases held the image bytes themselves, without
- * that byte, and its records (which start with an even byte, the zig-zag length of the image id) are still read
+ * a format byte, {@value #TRACED_REFERENCE_FORMAT} (a reference with the input's trace context); records of format
+ * {@value #REFERENCE_FORMAT} (a reference without it) are still read. The buffer of the earliest releases held the
+ * image bytes themselves, without a format byte, and its records (which start with an even byte, the zig-zag length of the image id) are still read
  * after an upgrade, as references: their images are then read again from the input topic like any restored one.
  */
 public final class PendingImageSerde implements Serde<PendingImage> {
+    /** A reference without {@code traceparent}: what the release that introduced references wrote. */
     static final byte REFERENCE_FORMAT = 1;
+
+    /**
+     * A reference with {@code traceparent}: what is written now. Odd, like {@link #REFERENCE_FORMAT}, so no record of
+     * the earliest releases (which start with an even byte) is taken for one.
+     */
+    static final byte TRACED_REFERENCE_FORMAT = 3;
+
+    /** The reference of {@link #REFERENCE_FORMAT}: today's record without {@code traceparent}. */
+    static final Schema REFERENCE_V1 = new Schema.Parser()
+            .parse(
+                    """
+            {"type": "record", "name": "PendingImage", "namespace": "io.resnetstream.batching.internal", "fields": [
+              {"name": "imageId", "type": "string"},
+              {"name": "key", "type": ["null", "bytes"], "default": null},
+              {"name": "topic", "type": "string"},
+              {"name": "partition", "type": "int"},
+              {"name": "offset", "type": "long"},
+              {"name": "imageBytes", "type": "int", "default": 0},
+              {"name": "eventTime", "type": ["null", "long"], "default": null},
+              {"name": "acceptedAt", "type": "long"}]}
+            """);
 
     /** The record the buffer held before references: the image's bytes in the changelog. */
     private static final Schema WITH_BYTES = new Schema.Parser()
@@ -42,6 +65,8 @@ public final class PendingImageSerde implements Serde<PendingImage> {
 
     private static final SpecificDatumWriter<PendingImage> WRITER = new SpecificDatumWriter<>(PendingImage.class);
     private static final SpecificDatumReader<PendingImage> READER = new SpecificDatumReader<>(PendingImage.class);
+    private static final SpecificDatumReader<PendingImage> REFERENCE_V1_READER =
+            new SpecificDatumReader<>(REFERENCE_V1, PendingImage.getClassSchema());
     private static final SpecificDatumReader<PendingImage> EARLIER_READER =
             new SpecificDatumReader<>(WITH_BYTES, PendingImage.getClassSchema());
 
@@ -52,7 +77,7 @@ public final class PendingImageSerde implements Serde<PendingImage> {
                 return null;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-            out.write(REFERENCE_FORMAT);
+            out.write(TRACED_REFERENCE_FORMAT);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {
                 WRITER.write(image, encoder);
@@ -70,8 +95,12 @@ public final class PendingImageSerde implements Serde<PendingImage> {
                 return null;
             }
             try {
-                if (bytes.length > 0 && bytes[0] == REFERENCE_FORMAT) {
+                if (bytes.length > 0 && bytes[0] == TRACED_REFERENCE_FORMAT) {
                     return READER.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+                }
+                if (bytes.length > 0 && bytes[0] == REFERENCE_FORMAT) {
+                    return REFERENCE_V1_READER.read(
+                            null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
                 }
                 return EARLIER_READER.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
             } catch (IOException e) {

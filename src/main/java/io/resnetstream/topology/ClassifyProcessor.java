@@ -76,6 +76,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         RecordMetadata where = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs(); // the driver's clock in tests, the wall clock in service
         String fallbackId = where.topic() + "/" + where.partition() + "/" + where.offset();
+        String traceparent = TraceContexts.traceparent(record.headers()); // carried to the outcome, whichever it is
         try {
             AcceptedImage image = accept(record, where, fallbackId);
             buffer.put(
@@ -89,6 +90,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                             .setImageBytes(image.knownBytes())
                             .setEventTime(image.eventTime())
                             .setAcceptedAt(now)
+                            .setTraceparent(traceparent)
                             .build());
             ImageSource source = image.image() != null
                     ? ImageSource.inMemory(image.image())
@@ -108,7 +110,8 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                             e,
                             now),
                     e,
-                    now);
+                    now,
+                    traceparent);
         }
         onTick(now);
     }
@@ -164,9 +167,14 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             PendingImage image = done.image();
             RejectedInputException failure = done.result().failure();
             if (failure == null) {
-                metrics.predicted(now - image.getAcceptedAt());
+                metrics.predicted(
+                        Math.max(0, done.batchStartedAt() - image.getAcceptedAt()), now - image.getAcceptedAt());
                 context.forward(
-                        new Record<>(image.getImageId(), outcomes.prediction(done, now), now),
+                        new Record<>(
+                                image.getImageId(),
+                                outcomes.prediction(done, now),
+                                now,
+                                TraceContexts.outcomeHeaders(image.getTraceparent())),
                         PipelineTopology.PREDICTIONS_SINK);
                 if (done.shadow() != null && done.shadow().scores() != null) {
                     // in the same transaction as the main prediction: the shadow topic is exactly-once too
@@ -188,15 +196,19 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                                 failure,
                                 now),
                         failure,
-                        now);
+                        now,
+                        image.getTraceparent());
             }
             buffer.delete(done.offset());
         }
     }
 
-    private void forwardDeadLetter(String key, SpecificRecord deadLetter, RejectedInputException why, long now) {
+    private void forwardDeadLetter(
+            String key, SpecificRecord deadLetter, RejectedInputException why, long now, String traceparent) {
         metrics.deadLettered(why.reason());
-        context.forward(new Record<>(key, deadLetter, now), PipelineTopology.DEAD_LETTER_SINK);
+        context.forward(
+                new Record<>(key, deadLetter, now, TraceContexts.outcomeHeaders(traceparent)),
+                PipelineTopology.DEAD_LETTER_SINK);
     }
 
     @Override

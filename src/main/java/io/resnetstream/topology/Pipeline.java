@@ -11,7 +11,9 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 import io.resnetstream.batching.AttemptLog;
 import io.resnetstream.batching.BatchCoordinator;
@@ -56,6 +58,9 @@ public final class Pipeline implements AutoCloseable {
     private final RetryingSchemaRegistry registry;
     private final MeterRegistry meters;
     private final InputRereads rereads;
+    /** The model serving ({@code resnet_model_info}), shown whether or not the model directory is watched. */
+    private final ModelMetrics modelMetrics;
+
     private ModelWatcher watcher;
 
     private Pipeline(
@@ -66,6 +71,7 @@ public final class Pipeline implements AutoCloseable {
             RetryingSchemaRegistry registry,
             MeterRegistry meters,
             InputRereads rereads) {
+        this.modelMetrics = new ModelMetrics(meters, models.current().identity());
         this.topology = topology;
         this.models = models;
         this.shadow = shadow;
@@ -80,20 +86,37 @@ public final class Pipeline implements AutoCloseable {
         return registry;
     }
 
-    /** The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP. */
+    /**
+     * The service's pipeline: the TensorFlow model in {@code resnet.model.dir}, the registry over HTTP.
+     *
+     * @param openTelemetry makes a span per batch (a no-op one while the SDK is disabled)
+     */
+    public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, OpenTelemetry openTelemetry) {
+        return assemble(config, meters, UnaryOperator.identity(), openTelemetry);
+    }
+
+    /** The service's pipeline without traces: the tools. */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters) {
-        return assemble(config, meters, UnaryOperator.identity());
+        return assemble(config, meters, OpenTelemetry.noop());
     }
 
     /** @param wrapModel stands in front of the loaded model (the benchmark's simulated accelerator) */
     public static Pipeline assemble(ResnetConfig config, MeterRegistry meters, UnaryOperator<Classifier> wrapModel) {
+        return assemble(config, meters, wrapModel, OpenTelemetry.noop());
+    }
+
+    private static Pipeline assemble(
+            ResnetConfig config,
+            MeterRegistry meters,
+            UnaryOperator<Classifier> wrapModel,
+            OpenTelemetry openTelemetry) {
         // The registry client first: a bad URL or store fails before the slow model load.
         SchemaRegistry registry = new HttpSchemaRegistry(registrySettings(config.registry()));
         Path dir = config.model().dir();
         Classifier model = wrapModel.apply(loadModel(dir));
         Classifier candidate =
                 config.shadow().modelDir().map(Pipeline::loadModel).orElse(null);
-        Pipeline pipeline = assemble(config, meters, model, candidate, registry);
+        Pipeline pipeline = assemble(config, meters, model, candidate, registry, openTelemetry);
         Duration every = config.model().watchInterval();
         if (!every.isZero() && !every.isNegative()) {
             pipeline.watchModel(dir, every, d -> batchClassifier(config, wrapModel.apply(loadModel(d))));
@@ -108,11 +131,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public ModelWatcher watchModel(Path dir, Duration every, ModelWatcher.Loader loader) {
         try {
-            watcher = new ModelWatcher(
-                    dir,
-                    models,
-                    loader,
-                    new ModelMetrics(meters, models.current().identity()));
+            watcher = new ModelWatcher(dir, models, loader, modelMetrics);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot watch the model directory " + dir + ": " + e.getMessage(), e);
         }
@@ -125,7 +144,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline assemble(
             ResnetConfig config, MeterRegistry meters, Classifier model, SchemaRegistry registryClient) {
-        return assemble(config, meters, model, null, registryClient);
+        return assemble(config, meters, model, null, registryClient, OpenTelemetry.noop());
     }
 
     /**
@@ -137,8 +156,27 @@ public final class Pipeline implements AutoCloseable {
             Classifier model,
             Classifier candidate,
             SchemaRegistry registryClient) {
+        return assemble(config, meters, model, candidate, registryClient, OpenTelemetry.noop());
+    }
+
+    /**
+     * The composition root.
+     *
+     * @param openTelemetry makes a span per batch (a no-op one while the SDK is disabled)
+     */
+    public static Pipeline assemble(
+            ResnetConfig config,
+            MeterRegistry meters,
+            Classifier model,
+            Classifier candidate,
+            SchemaRegistry registryClient,
+            OpenTelemetry openTelemetry) {
         RetryingSchemaRegistry registry =
                 new RetryingSchemaRegistry(registryClient, config.registry().retryFor());
+        // readiness as a metric too, so that an alert can say the service waits for the registry
+        Gauge.builder("resnet.schema.registry.available", registry, r -> r.unavailableSince() == 0 ? 1 : 0)
+                .description("1 while the schema registry answers; 0 while records wait for it (readiness is down)")
+                .register(meters);
         ResnetConfig.Limits limits = config.limits();
         AvroLimits.capTo(limits.imageBytes());
         ModelManifest m = model.manifest();
@@ -175,6 +213,7 @@ public final class Pipeline implements AutoCloseable {
                 batch.maxDelay().toMillis(),
                 batch.inFlight());
 
+        ClassifyMetrics metrics = new ClassifyMetrics(meters);
         boolean autoRegister = config.registry().autoRegister();
         AttemptLog attempts = new FileAttemptLog(attemptLogFile(config));
         InputRereads rereads = new InputRereads();
@@ -188,7 +227,8 @@ public final class Pipeline implements AutoCloseable {
                 new BatchCoordinator.Quarantine(
                         attempts, batch.maxAttempts(), batch.deadline().toMillis()),
                 config.fetchBytes(),
-                new ClassifyMetrics(meters),
+                metrics,
+                new OpenTelemetryBatchTracing(openTelemetry),
                 new AvroSerde<>(
                                 registry,
                                 Prediction.class,

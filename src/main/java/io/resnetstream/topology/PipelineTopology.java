@@ -13,6 +13,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import io.resnetstream.batching.BatchCoordinator;
+import io.resnetstream.batching.BatchTracing;
 import io.resnetstream.batching.PendingImageSerde;
 import io.resnetstream.batching.internal.PendingImage;
 import io.resnetstream.contracts.DeadLetter;
@@ -45,6 +46,7 @@ public final class PipelineTopology {
             BatchCoordinator.Quarantine quarantine,
             int largestRecordBytes,
             ClassifyMetrics metrics,
+            BatchTracing tracing,
             Serializer<Prediction> predictions,
             Serializer<DeadLetter> deadLetters,
             int fetchParallelism,
@@ -60,7 +62,8 @@ public final class PipelineTopology {
                 batch.inFlight(),
                 metrics,
                 quarantine,
-                fetchParallelism));
+                fetchParallelism,
+                tracing));
         // Persistent (RocksDB) rather than in memory: with a persistent store Kafka Streams keeps its process id in the
         // state directory, so a restarted instance has the same transactional ids and fences its dead predecessor's
         // open transaction at once, instead of waiting out the transaction timeout.

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.Quarkus;
 
 /** Gives Quarkus the pipeline's topology; Quarkus runs it with the {@code kafka-streams.*} settings. */
@@ -30,13 +31,17 @@ public class TopologyProducer {
     @Inject
     MeterRegistry meters;
 
+    /** Quarkus' OpenTelemetry: a no-op tracer unless {@code quarkus.otel.sdk.disabled=false}. */
+    @Inject
+    OpenTelemetry openTelemetry;
+
     private Pipeline pipeline;
 
     @Produces
     @Singleton // one model, one topology: Quarkus looks the topology up more than once
     public Topology buildTopology() {
         RenamedSettings.rejectOldKeys(allSettings);
-        pipeline = Pipeline.assemble(config, meters);
+        pipeline = Pipeline.assemble(config, meters, openTelemetry);
         return pipeline.topology();
     }
 

@@ -15,9 +15,32 @@ import io.resnetstream.batching.internal.PendingImage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The buffer's changelog records: small references, and the byte-holding records of earlier releases still read. */
+/** The buffer's changelog records: small references, and the records of earlier releases still read. */
 class PendingImageSerdeTest {
     private final PendingImageSerde serde = new PendingImageSerde();
+
+    @Test
+    void aReferenceWithoutTraceparentOfTheReleaseBeforeIsStillRead() throws Exception {
+        GenericRecord old = new GenericData.Record(PendingImageSerde.REFERENCE_V1);
+        old.put("imageId", "img-7");
+        old.put("key", null);
+        old.put("topic", "images");
+        old.put("partition", 1);
+        old.put("offset", 99L);
+        old.put("imageBytes", 1234);
+        old.put("eventTime", null);
+        old.put("acceptedAt", 5L);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(PendingImageSerde.REFERENCE_FORMAT);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(PendingImageSerde.REFERENCE_V1).write(old, encoder);
+
+        PendingImage read = serde.deserializer().deserialize("changelog", out.toByteArray());
+        assertThat(read.getImageId()).isEqualTo("img-7");
+        assertThat(read.getOffset()).isEqualTo(99L);
+        assertThat(read.getImageBytes()).isEqualTo(1234);
+        assertThat(read.getTraceparent()).isNull();
+    }
 
     @Test
     void aReferenceRoundTripsInAFewDozenBytes() {
@@ -30,10 +53,11 @@ class PendingImageSerdeTest {
                 .setImageBytes(2_000_000)
                 .setEventTime(1L)
                 .setAcceptedAt(1_700_000_000_000L)
+                .setTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
                 .build();
         byte[] bytes = serde.serializer().serialize("changelog", reference);
-        assertThat(bytes[0]).isEqualTo(PendingImageSerde.REFERENCE_FORMAT);
-        assertThat(bytes.length).isLessThan(64); // for an image of 2 MB
+        assertThat(bytes[0]).isEqualTo(PendingImageSerde.TRACED_REFERENCE_FORMAT);
+        assertThat(bytes.length).isLessThan(128); // for an image of 2 MB, with its trace context
         assertThat(serde.deserializer().deserialize("changelog", bytes)).isEqualTo(reference);
     }
 

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 import io.resnetstream.contracts.DeadLetter;
 import io.resnetstream.contracts.Prediction;
@@ -49,7 +50,7 @@ public final class PipelineDriver implements AutoCloseable {
 
     /** @param stateDir where the attempt log goes: a test's own folder */
     public PipelineDriver(Map<String, String> settings, Classifier model, SchemaRegistry registry, Path stateDir) {
-        this(settings, model, null, registry, stateDir, new SimpleMeterRegistry());
+        this(settings, model, null, registry, stateDir);
     }
 
     /** @param candidate a shadow model, whose predictions go to {@link #shadowPredictions}; or null */
@@ -59,7 +60,7 @@ public final class PipelineDriver implements AutoCloseable {
             Classifier candidate,
             SchemaRegistry registry,
             Path stateDir) {
-        this(settings, model, candidate, registry, stateDir, new SimpleMeterRegistry());
+        this(settings, model, candidate, registry, stateDir, new SimpleMeterRegistry(), OpenTelemetry.noop());
     }
 
     /** @param meters where the pipeline's metrics go (a Prometheus registry, to read its scrape text) */
@@ -69,22 +70,27 @@ public final class PipelineDriver implements AutoCloseable {
             SchemaRegistry registry,
             Path stateDir,
             MeterRegistry meters) {
-        this(settings, model, null, registry, stateDir, meters);
+        this(settings, model, null, registry, stateDir, meters, OpenTelemetry.noop());
     }
 
+    /**
+     * @param meters        where the pipeline's metrics go (a Prometheus registry to scrape them)
+     * @param openTelemetry what makes the batch spans (an SDK with an in-memory exporter to see them)
+     */
     public PipelineDriver(
             Map<String, String> settings,
             Classifier model,
             Classifier candidate,
             SchemaRegistry registry,
             Path stateDir,
-            MeterRegistry meters) {
-        this.meters = meters;
+            MeterRegistry meters,
+            OpenTelemetry openTelemetry) {
         Map<String, String> values = new HashMap<>(TEST_SETTINGS);
         values.put("resnet.state-dir", stateDir.toString());
         values.putAll(settings);
         config = TestConfig.resnet(values);
-        pipeline = Pipeline.assemble(config, meters, model, candidate, registry);
+        this.meters = meters;
+        pipeline = Pipeline.assemble(config, meters, model, candidate, registry, openTelemetry);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
