@@ -63,23 +63,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Images per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(
-            names = "--crop-scheme",
-            defaultValue = ResnetConfig.Model.DEFAULT_CROP_SCHEME,
-            description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
-    String cropScheme;
-
-    @Option(
-            names = "--image-size",
-            defaultValue = "320",
-            description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
-    int imageSize;
-
-    @Option(
-            names = "--partitions",
-            defaultValue = "3",
-            description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
-    int partitions;
+    @Mixin
+    GeneratedImagesOptions generated;
 
     @Option(
             names = "--preprocessing-images",
@@ -112,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--model=<model>'");
         }
         String run = "bench-" + System.currentTimeMillis();
-        List<SampleImages.Sample> samples = SampleImages.shapes(run, images, imageSize, 11);
+        List<SampleImages.Sample> samples = SampleImages.shapes(run, images, generated.imageSize, 11);
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null
                 ? UnaryOperator.identity()
                 : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
@@ -123,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "resnet.model.dir",
                     model,
                     "resnet.model.crop-scheme",
-                    cropScheme,
+                    generated.cropScheme,
                     "resnet.batch.max-images",
                     String.valueOf(batch)));
             if (n != null) {
@@ -156,13 +141,13 @@ public final class BenchCommand implements Callable<Integer> {
                 simulatedViewsPerSecond == null
                         ? ""
                         : String.format(" as a simulated accelerator of %.0f views/s", simulatedViewsPerSecond),
-                cropScheme,
+                generated.cropScheme,
                 pre.views(),
                 batch,
                 batch * pre.views(),
                 images,
-                imageSize,
-                imageSize);
+                generated.imageSize,
+                generated.imageSize);
         double bare = bareModel(classifier, pre);
         report("bare model (forward pass only)", bare, bare);
         double perCore = preprocessingOnOneThread(batchClassifier, samples);
@@ -183,7 +168,8 @@ public final class BenchCommand implements Callable<Integer> {
     private void viewPlacements(
             BatchClassifier configured, int threads, List<SampleImages.Sample> samples, double bare) {
         Preprocessor pre = configured.preprocessor();
-        System.out.printf("views on the host vs in the engine (%s, best of %d rounds each):%n", cropScheme, ROUNDS);
+        System.out.printf(
+                "views on the host vs in the engine (%s, best of %d rounds each):%n", generated.cropScheme, ROUNDS);
         hostPreprocessing(configured.decoder(), pre, samples);
         try (BatchClassifier host = withPlacement(configured, threads, ViewPlacement.HOST);
                 BatchClassifier engine = withPlacement(configured, threads, ViewPlacement.ENGINE)) {
@@ -195,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
             report("  decode + views + forward, views on the host", best[0], bare);
             report("  decode + views + forward, views in the engine", best[1], bare);
         }
-        Preprocessor paper = new Preprocessor(256, 224, CropScheme.parse(cropScheme), Normalization.CAFFE);
+        Preprocessor paper = new Preprocessor(256, 224, CropScheme.parse(generated.cropScheme), Normalization.CAFFE);
         System.out.printf("the same at the paper's sizes (S 256, crop 224; host side only, no model):%n");
         hostPreprocessing(configured.decoder(), paper, samples);
     }
@@ -270,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare) throws Exception {
-        local.start(partitions);
+        local.start(generated.partitions);
         long start = System.nanoTime();
         List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
         report(

@@ -62,23 +62,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--batches-in-flight", description = "resnet.batch.in-flight (default: as configured)")
     Integer batchesInFlight;
 
-    @Option(
-            names = "--crop-scheme",
-            defaultValue = ResnetConfig.Model.DEFAULT_CROP_SCHEME,
-            description = "ten-crop or center-crop (default: ${DEFAULT-VALUE})")
-    String cropScheme;
-
-    @Option(
-            names = "--image-size",
-            defaultValue = "320",
-            description = "Side of the generated JPEGs (default: ${DEFAULT-VALUE})")
-    int imageSize;
-
-    @Option(
-            names = "--partitions",
-            defaultValue = "3",
-            description = "Partitions of the input topic (default: ${DEFAULT-VALUE})")
-    int partitions;
+    @Mixin
+    GeneratedImagesOptions generated;
 
     @Option(
             names = "--capacity",
@@ -139,9 +124,12 @@ public final class SweepCommand implements Callable<Integer> {
         List<Double> loads = LoadSweep.loads(steps, from, to); // refuses a bad range before any work
         String run = "sweep-" + System.currentTimeMillis();
         Map<String, String> settings = new HashMap<>(Map.of(
-                "resnet.model.dir", model,
-                "resnet.model.crop-scheme", cropScheme,
-                "resnet.batch.max-images", String.valueOf(batch)));
+                "resnet.model.dir",
+                model,
+                "resnet.model.crop-scheme",
+                generated.cropScheme,
+                "resnet.batch.max-images",
+                String.valueOf(batch)));
         if (maxDelay != null) {
             settings.put("resnet.batch.max-delay", maxDelay);
         }
@@ -151,21 +139,21 @@ public final class SweepCommand implements Callable<Integer> {
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null
                 ? UnaryOperator.identity()
                 : m -> new SimulatedAccelerator(m, simulatedViewsPerSecond);
-        List<SampleImages.Sample> pool = SampleImages.shapes(run, DISTINCT_IMAGES, imageSize, 11);
+        List<SampleImages.Sample> pool = SampleImages.shapes(run, DISTINCT_IMAGES, generated.imageSize, 11);
         try (LocalPipeline local = new LocalPipeline(kafka, run, settings, device)) {
             ResnetConfig.Batch b = local.config().batch();
             String setup = String.format(
-                    "%s, %s, batch ≤ %d, max-delay %d ms, %d in flight, %d partitions, %d×%d JPEGs",
+                    "%s, %s, batch ≤ %d, max-delay %d ms, %d in flight, %d generated.partitions, %d×%d JPEGs",
                     local.pipeline().batchClassifier().classifier().manifest().name(),
-                    cropScheme,
+                    generated.cropScheme,
                     b.maxImages(),
                     b.maxDelay().toMillis(),
                     b.inFlight(),
-                    partitions,
-                    imageSize,
-                    imageSize);
+                    generated.partitions,
+                    generated.imageSize,
+                    generated.imageSize);
             System.out.println("sweep started " + Instant.now() + ": " + setup);
-            local.start(partitions);
+            local.start(generated.partitions);
             try (Load load = new Load(local, pool)) {
                 load.step(0, Math.min(capacityImages, 2 * b.maxImages()), Double.POSITIVE_INFINITY); // warm-up
                 LoadSweep.Step burst = load.step(1.0, capacityImages, Double.POSITIVE_INFINITY);
