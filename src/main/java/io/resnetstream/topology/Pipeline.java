@@ -182,13 +182,13 @@ public final class Pipeline implements AutoCloseable {
         ModelManifest m = model.manifest();
         ResnetConfig.Model settings = config.model();
         CropScheme scheme = settings.cropScheme();
-        int resize = settings.resize().orElse(m.resize());
-        int crop = settings.crop().orElse(m.crop());
-        Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
         checkSettings(config, model.labels());
-        ImageDecoder decoder = decoder(limits, resize);
+        BatchClassifier served = batchClassifier(config, model);
+        // intake checks headers with the served model's decoder (its S bounds the resized pixels)
+        ImageDecoder decoder = served.decoder();
+        Preprocessor views = served.preprocessor();
         ResnetConfig.Batch batch = config.batch();
-        ModelSlot models = new ModelSlot(batchClassifier(config, model));
+        ModelSlot models = new ModelSlot(served);
         ModelSlot shadow = null;
         if (candidate != null) {
             checkSettings(config, candidate.labels());
@@ -206,9 +206,9 @@ public final class Pipeline implements AutoCloseable {
                 settings.dir(),
                 scheme.id(),
                 settings.viewsOn().id(),
-                resize,
-                crop,
-                normalization.id(),
+                views.resizeShorter(),
+                views.cropSize(),
+                views.normalization().id(),
                 batch.maxImages(),
                 batch.maxDelay().toMillis(),
                 batch.inFlight());
