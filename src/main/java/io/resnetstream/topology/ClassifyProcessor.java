@@ -128,9 +128,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         } catch (RegistryException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new RejectedInputException(
-                            RejectReason.INTAKE_FAILED, "intake failed: " + UriRedaction.scrub(e.toString()))
-                    .keeping(intake.deadLetterPayload(record.value()));
+            throw intakeFailed(e).keeping(intake.deadLetterPayload(record.value()));
         }
     }
 
@@ -152,8 +150,17 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         } catch (RegistryException | KafkaException e) {
             throw e; // the world's: the batch fails, and its images are read again
         } catch (RuntimeException e) {
-            throw new RejectedInputException(RejectReason.INTAKE_FAILED, "intake failed: " + e, e);
+            throw intakeFailed(e);
         }
+    }
+
+    /**
+     * An unforeseen failure of intake, the record's fault: its message scrubbed of URI secrets, and no cause, whose
+     * message could quote the URI (at intake and in the batch alike, where a URI's fetch and a re-read run intake).
+     */
+    private static RejectedInputException intakeFailed(RuntimeException e) {
+        return new RejectedInputException(
+                RejectReason.INTAKE_FAILED, "intake failed: " + UriRedaction.scrub(e.toString()));
     }
 
     private void onTick(long now) {
