@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -126,8 +128,17 @@ final class LocalPipeline implements AutoCloseable {
         return consumerProps;
     }
 
-    /** Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. */
+    /**
+     * Sends the samples as ImageEvents and waits for all their outcomes; returns the predictions. Outcomes of other
+     * images (an earlier call's, on the same topics) are not counted.
+     */
     List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout) {
+        return classify(samples, timeout, () -> {});
+    }
+
+    /** The same, calling {@code allSeen} once every outcome is in, before this side's clients close. */
+    List<Prediction> classify(List<SampleImages.Sample> samples, Duration timeout, Runnable allSeen) {
+        Set<String> ids = samples.stream().map(SampleImages.Sample::id).collect(Collectors.toSet());
         Serializer<ImageEvent> events = eventSerializer();
         Deserializer<Prediction> predictions = predictionDeserializer();
         Properties consumerProps = outcomeConsumerProperties();
@@ -146,11 +157,17 @@ final class LocalPipeline implements AutoCloseable {
             long deadline = System.currentTimeMillis() + timeout.toMillis();
             while (outcomes < samples.size() && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (!ids.contains(r.key())) {
+                        continue;
+                    }
                     outcomes++;
                     if (r.topic().equals(config.topics().predictions())) {
                         out.add(predictions.deserialize(r.topic(), r.value()));
                     }
                 }
+            }
+            if (outcomes == samples.size()) {
+                allSeen.run();
             }
         }
         if (outcomes < samples.size()) {
