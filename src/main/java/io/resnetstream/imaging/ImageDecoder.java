@@ -26,13 +26,17 @@ import io.resnetstream.outcome.RejectedInputException;
  */
 public final class ImageDecoder {
 
-    /** 8-bit BGR; orientation is left to {@link ExifOrientation} so that the ImageIO path gets the same treatment. */
-    private static final int OPENCV_FLAGS = Imgcodecs.IMREAD_COLOR | Imgcodecs.IMREAD_IGNORE_ORIENTATION;
-
     private final ImageLimits limits;
+    private final JpegDecoding jpegDecoding;
 
+    /** Decodes a JPEG that is to be resized at the smallest scale that keeps enough pixels ({@link JpegDecoding}). */
     public ImageDecoder(ImageLimits limits) {
+        this(limits, JpegDecoding.SCALED);
+    }
+
+    public ImageDecoder(ImageLimits limits, JpegDecoding jpegDecoding) {
         this.limits = limits;
+        this.jpegDecoding = jpegDecoding;
         OpenCv.load();
     }
 
@@ -54,10 +58,11 @@ public final class ImageDecoder {
     }
 
     /**
-     * {@link #decode}, then the shorter side resized to {@code shorterSide} exactly as
-     * {@link Preprocessor#resizeShorterSide} does, but in native memory: the full-size pixels are never copied to
+     * {@link #decode}, then the shorter side resized to {@code shorterSide}, to the size
+     * {@link Preprocessor#resizeShorterSide} gives, in native memory: the full-size pixels are never copied to
      * the heap and back, and the channel swap to RGB runs on the small image (resizing treats each channel alike, so
-     * the order of the two does not change a pixel).
+     * the order of the two does not change a pixel). With {@link JpegDecoding#FULL}, or for other formats, the very
+     * pixels of decode-then-resize; with {@link JpegDecoding#SCALED} a JPEG is decoded reduced first.
      */
     public DecodedImage decodeResized(byte[] data, int shorterSide) throws RejectedInputException {
         if (shorterSide <= 0) {
@@ -72,24 +77,38 @@ public final class ImageDecoder {
         if (info.format() == ImageFormat.JPEG && !JpegHeader.hasEndOfImage(data, info.jpegScanOffset())) {
             throw undecodable(info, "truncated: no end-of-image marker", null);
         }
-        Mat stored = decodeStored(info, data);
+        int reduction = shorterSide == 0 || info.format() != ImageFormat.JPEG || !decodedByOpenCv(info)
+                ? 1
+                : jpegDecoding.denominator(info.width(), info.height(), shorterSide);
+        Mat stored = decodeStored(info, data, reduction);
         Mat upright = null;
         try {
             if (stored.empty()) {
                 throw undecodable(info, "the decoder rejected the data", null);
             }
-            if (stored.cols() != info.width() || stored.rows() != info.height()) {
+            // libjpeg rounds a reduced side up
+            long width = (info.width() + reduction - 1) / reduction;
+            long height = (info.height() + reduction - 1) / reduction;
+            if (stored.cols() != width || stored.rows() != height) {
                 throw undecodable(
                         info,
                         "decoded " + stored.cols() + "x" + stored.rows() + " but the header says " + info.width() + "x"
-                                + info.height(),
+                                + info.height() + (reduction == 1 ? "" : " (decoded at 1/" + reduction + ")"),
                         null);
             }
             upright = ExifOrientation.apply(stored, info.exifOrientation());
-            if (shorterSide == 0 || Math.min(upright.cols(), upright.rows()) == shorterSide) {
+            if (shorterSide == 0) {
                 return OpenCv.toRgbImage(upright);
             }
-            Mat resized = Preprocessor.resizeShorterSide(upright, shorterSide);
+            // the size a full decode resizes to, from the full size: a reduced decode ends at the same size
+            long fullWidth =
+                    reduction == 1 ? upright.cols() : info.displayHeader().width();
+            long fullHeight =
+                    reduction == 1 ? upright.rows() : info.displayHeader().height();
+            if (Math.min(fullWidth, fullHeight) == shorterSide) {
+                return OpenCv.toRgbImage(upright);
+            }
+            Mat resized = Preprocessor.resizeShorterSide(upright, fullWidth, fullHeight, shorterSide);
             try {
                 return OpenCv.toRgbImage(resized);
             } finally {
@@ -144,20 +163,35 @@ public final class ImageDecoder {
         return info;
     }
 
-    private static Mat decodeStored(ImageInfo info, byte[] data) throws RejectedInputException {
-        boolean viaImageIo = info.format() == ImageFormat.GIF || info.jpegComponents() == 4;
+    /** CMYK/YCCK JPEG and GIF go through ImageIO, everything else through OpenCV. */
+    private static boolean decodedByOpenCv(ImageInfo info) {
+        return info.format() != ImageFormat.GIF && info.jpegComponents() != 4;
+    }
+
+    /** @param reduction 1, or for a JPEG decoded by OpenCV 2, 4 or 8: its sides divided by that, rounded up */
+    private static Mat decodeStored(ImageInfo info, byte[] data, int reduction) throws RejectedInputException {
         try {
-            return viaImageIo ? ImageIoDecoding.decodeBgr(data, info.format()) : decodeWithOpenCv(data);
+            return decodedByOpenCv(info)
+                    ? decodeWithOpenCv(data, reduction)
+                    : ImageIoDecoding.decodeBgr(data, info.format());
         } catch (IOException | RuntimeException e) {
             // decoders signal corrupt input with all sorts of runtime exceptions
             throw undecodable(info, e.toString(), e);
         }
     }
 
-    private static Mat decodeWithOpenCv(byte[] data) {
+    private static Mat decodeWithOpenCv(byte[] data, int reduction) {
+        int colour =
+                switch (reduction) {
+                    case 1 -> Imgcodecs.IMREAD_COLOR;
+                    case 2 -> Imgcodecs.IMREAD_REDUCED_COLOR_2;
+                    case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
+                    case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;
+                    default -> throw new IllegalArgumentException("no decode at 1/" + reduction);
+                };
         MatOfByte encoded = new MatOfByte(data);
         try {
-            return Imgcodecs.imdecode(encoded, OPENCV_FLAGS);
+            return Imgcodecs.imdecode(encoded, colour | Imgcodecs.IMREAD_IGNORE_ORIENTATION);
         } finally {
             encoded.release();
         }

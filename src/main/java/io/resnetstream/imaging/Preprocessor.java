@@ -133,9 +133,15 @@ public final class Preprocessor {
      * {@code shorterSide} yet: a new matrix, which the caller releases.
      */
     static Mat resizeShorterSide(Mat source, int shorterSide) {
-        int width = source.cols();
-        int height = source.rows();
-        int shorter = Math.min(width, height);
+        return resizeShorterSide(source, source.cols(), source.rows(), shorterSide);
+    }
+
+    /**
+     * {@code source} resized to the size an image of {@code width × height} gets once its shorter side is
+     * {@code shorterSide}: {@code source} may be that image decoded at a reduced scale.
+     */
+    static Mat resizeShorterSide(Mat source, long width, long height, int shorterSide) {
+        int shorter = Math.min(source.cols(), source.rows());
         int longer = Math.toIntExact(resizedLonger(width, height, shorterSide));
         int newWidth = width <= height ? shorterSide : longer;
         int newHeight = width <= height ? longer : shorterSide;

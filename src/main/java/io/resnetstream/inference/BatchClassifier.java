@@ -140,7 +140,8 @@ public final class BatchClassifier implements AutoCloseable {
         for (int i = 0; i < images.size(); i++) {
             int slot = i;
             work.add(pool.submit(() -> {
-                preprocessor.writeViews(decoder.decode(images.get(slot)), batch, slot * perImage);
+                preprocessor.writeViewsOfResized(
+                        decoder.decodeResized(images.get(slot), preprocessor.resizeShorter()), batch, slot * perImage);
                 return null; // the decoded pixels are garbage once their views are written
             }));
         }

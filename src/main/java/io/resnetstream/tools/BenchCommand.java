@@ -22,6 +22,8 @@ import io.resnetstream.contracts.Prediction;
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.DecodedImage;
 import io.resnetstream.imaging.ImageDecoder;
+import io.resnetstream.imaging.ImageLimits;
+import io.resnetstream.imaging.JpegDecoding;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.inference.BatchClassifier;
@@ -77,6 +79,14 @@ public final class BenchCommand implements Callable<Integer> {
     boolean noKafka;
 
     @Option(
+            names = "--warm-up",
+            defaultValue = "256",
+            description = "Images sent end to end before the measured ones, so that the measurement sees the pipeline "
+                    + "as a running service is (its Kafka, Avro and store code compiled, its group joined); the warm-up's "
+                    + "own rate is printed as the cold start (default: ${DEFAULT-VALUE})")
+    int warmUp;
+
+    @Option(
             names = "--batches-in-flight",
             split = ",",
             description =
@@ -101,6 +111,9 @@ public final class BenchCommand implements Callable<Integer> {
         UnaryOperator<Classifier> device = simulatedViewsPerSecond == null
                 ? UnaryOperator.identity()
                 : model -> new SimulatedAccelerator(model, simulatedViewsPerSecond);
+        // the clock sits outside the device, so it times what the pipeline waits for: the model or its stand-in
+        ModelClock[] clock = new ModelClock[1];
+        UnaryOperator<Classifier> clocked = m -> clock[0] = new ModelClock(device.apply(m));
         List<Map<String, String>> runs = new ArrayList<>();
         // null: one run with resnet.batch.in-flight as configured (List.of refuses a null element)
         for (Integer n : batchesInFlight.isEmpty() ? Collections.singletonList((Integer) null) : batchesInFlight) {
@@ -118,12 +131,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double bare = Double.NaN;
         for (int r = 0; r < runs.size(); r++) {
-            try (LocalPipeline local = new LocalPipeline(kafka, run + "-" + r, runs.get(r), device)) {
+            try (LocalPipeline local = new LocalPipeline(kafka, run + "-" + r, runs.get(r), clocked)) {
                 if (r == 0) {
                     bare = inMemoryFigures(local, samples);
                 }
                 if (!noKafka) {
-                    endToEnd(local, samples, bare);
+                    endToEnd(local, samples, bare, clock[0]);
                 }
             }
         }
@@ -184,6 +197,42 @@ public final class BenchCommand implements Callable<Integer> {
         Preprocessor paper = new Preprocessor(256, 224, CropScheme.parse(generated.cropScheme), Normalization.CAFFE);
         System.out.printf("the same at the paper's sizes (S 256, crop 224; host side only, no model):%n");
         hostPreprocessing(configured.decoder(), paper, samples);
+        System.out.printf(
+                "JPEG decode + resize to S, one thread, decoded at full size vs scaled (resnet.model.jpeg-decoding):%n");
+        jpegDecoding(samples, pre.resizeShorter());
+        jpegDecoding(samples, 256);
+        jpegDecoding(SampleImages.shapes("large", 8, 2048, 5), 256);
+    }
+
+    /** Decode + resize per image on one thread, JPEGs decoded at full size and scaled, best of {@link #ROUNDS}. */
+    private void jpegDecoding(List<SampleImages.Sample> samples, int shorterSide) {
+        ImageDecoder full = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.FULL);
+        ImageDecoder scaled = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.SCALED);
+        int passes = Math.max(1, (preprocessingImages + samples.size() - 1) / samples.size());
+        if (samples.get(0).bytes().length > 1 << 20) {
+            passes = 1;
+        }
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        try {
+            int size = full.probe(samples.get(0).bytes()).width();
+            for (int r = 0; r < ROUNDS; r++) {
+                for (int k = 0; k < 2; k++) {
+                    ImageDecoder decoder = k == 0 ? full : scaled;
+                    long start = System.nanoTime();
+                    for (int p = 0; p < passes; p++) {
+                        for (SampleImages.Sample sample : samples) {
+                            decoder.decodeResized(sample.bytes(), shorterSide);
+                        }
+                    }
+                    best[k] = Math.min(best[k], (System.nanoTime() - start) / 1e6 / (passes * samples.size()));
+                }
+            }
+            System.out.printf(
+                    "  %d² JPEG to S %d: full %.3f ms, scaled %.3f ms per image: %.1f× less%n",
+                    size, shorterSide, best[0], best[1], best[0] / best[1]);
+        } catch (RejectedInputException e) {
+            throw new IllegalStateException("a generated sample was rejected", e);
+        }
     }
 
     private static final int ROUNDS = 3;
@@ -255,14 +304,42 @@ public final class BenchCommand implements Callable<Integer> {
                 .getProcessCpuTime();
     }
 
-    private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare) throws Exception {
+    /**
+     * A cold start (the warm-up images through the fresh pipeline), then the measured images: their rate, whether the
+     * model waited on the pipeline (its busy share of the wall time; the time to the first forward pass and after the
+     * last), where this process's CPU went, the batches formed and the changelog's bytes.
+     */
+    private void endToEnd(LocalPipeline local, List<SampleImages.Sample> samples, double bare, ModelClock clock)
+            throws Exception {
         local.start(generated.partitions);
+        String inFlight = local.config().batch().inFlight() + " in flight";
+        if (warmUp > 0) {
+            List<SampleImages.Sample> warm =
+                    SampleImages.shapes("warm-up-" + System.currentTimeMillis(), warmUp, generated.imageSize, 13);
+            long start = System.nanoTime();
+            local.classify(warm, Duration.ofMinutes(30));
+            report("cold start: " + warmUp + " images through the fresh pipeline", warmUp / seconds(start), bare);
+        }
+        clock.reset();
+        CpuByThread cpu = CpuByThread.start();
         long start = System.nanoTime();
-        List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30));
-        report(
-                "pipeline end to end through Kafka, " + local.config().batch().inFlight() + " in flight",
-                samples.size() / seconds(start),
-                bare);
+        long[] allSeen = new long[1];
+        List<Prediction> predictions = local.classify(samples, Duration.ofMinutes(30), () -> {
+            allSeen[0] = System.nanoTime();
+            cpu.print(samples.size());
+        });
+        double wall = (allSeen[0] - start) / 1e9;
+        report("pipeline end to end through Kafka, " + inFlight, samples.size() / wall, bare);
+        ModelClock.Reading model = clock.read();
+        System.out.printf(
+                "model busy %.1f of %.1f s (%.0f%%) in %d calls; first forward pass %.0f ms after the first send, the last"
+                        + " outcome read %.0f ms after the last pass%n",
+                model.busyNanos() / 1e9,
+                wall,
+                100 * model.busyNanos() / 1e9 / wall,
+                model.calls(),
+                (model.firstStartNanos() - start) / 1e6,
+                (allSeen[0] - model.lastEndNanos()) / 1e6);
         System.out.printf(
                 "batches formed: %.1f images on average (max %d)%n",
                 predictions.stream()
@@ -291,10 +368,17 @@ public final class BenchCommand implements Callable<Integer> {
         classifier.classify(input, views); // warm-up: the first pass compiles kernels
         int rounds = Math.max(1, images / batch);
         long start = System.nanoTime();
+        long startCpu = processCpuNanos();
         for (int r = 0; r < rounds; r++) {
             classifier.classify(input, views);
         }
-        return rounds * batch / seconds(start);
+        double wall = seconds(start);
+        System.out.printf(
+                "bare model: process CPU %.2f ms per image, %.2f of %d cores busy%n",
+                (processCpuNanos() - startCpu) / 1e6 / (rounds * batch),
+                (processCpuNanos() - startCpu) / 1e9 / wall,
+                Runtime.getRuntime().availableProcessors());
+        return rounds * batch / wall;
     }
 
     /** The CPU-side stage alone, on one core: what sizes the cores that must feed an accelerator. */

@@ -24,6 +24,7 @@ import io.resnetstream.contracts.Prediction;
 import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.ImageDecoder;
 import io.resnetstream.imaging.ImageLimits;
+import io.resnetstream.imaging.JpegDecoding;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.inference.BatchClassifier;
@@ -253,16 +254,18 @@ public final class Pipeline implements AutoCloseable {
         Normalization normalization = settings.normalization().orElseGet(() -> Normalization.parse(m.normalization()));
         return new BatchClassifier(
                 model,
-                decoder(config.limits(), resize),
+                decoder(config.limits(), resize, settings.jpegDecoding()),
                 new Preprocessor(resize, crop, settings.cropScheme(), normalization),
                 settings.topK(),
                 config.batch().preprocessThreads(),
                 settings.viewsOn());
     }
 
-    private static ImageDecoder decoder(ResnetConfig.Limits limits, int resize) {
-        return new ImageDecoder(new ImageLimits(
-                limits.imageBytes(), limits.imagePixels(), limits.jpegScans(), resize, limits.resizedPixels()));
+    private static ImageDecoder decoder(ResnetConfig.Limits limits, int resize, JpegDecoding jpegDecoding) {
+        return new ImageDecoder(
+                new ImageLimits(
+                        limits.imageBytes(), limits.imagePixels(), limits.jpegScans(), resize, limits.resizedPixels()),
+                jpegDecoding);
     }
 
     /**

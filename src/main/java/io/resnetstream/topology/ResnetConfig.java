@@ -11,6 +11,7 @@ import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.JpegDecoding;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.inference.ViewPlacement;
 import io.resnetstream.ingest.InputFormat;
@@ -94,6 +95,14 @@ public interface ResnetConfig {
          */
         @WithDefault(DEFAULT_VIEWS_ON)
         ViewPlacement viewsOn();
+
+        /**
+         * How a JPEG is decoded before it is resized to S: {@code scaled} (decoded at 1/2, 1/4 or 1/8 of its size
+         * where that leaves the shorter side at least S, then resized: several times less decoding for large photos)
+         * or {@code full} (decoded at full size, then resized: the pixels of decode-then-resize exactly).
+         */
+        @WithDefault("scaled")
+        JpegDecoding jpegDecoding();
 
         /** Overrides the manifest's normalisation preset: caffe, torch, tf or none. */
         Optional<Normalization> normalization();

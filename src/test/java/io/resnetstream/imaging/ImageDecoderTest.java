@@ -44,11 +44,13 @@ class ImageDecoderTest {
 
     /**
      * Resizing in native memory, before the channel swap, gives the very pixels of decoding and then resizing:
-     * shrunk, enlarged, already at S, wide and tall, and with an EXIF rotation that swaps width and height.
+     * shrunk, enlarged, already at S, wide and tall, and with an EXIF rotation that swaps width and height. With
+     * JPEGs decoded at full size (the default scales them down first: below).
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 6, 8})
     void decodeResizedIsDecodeThenResize(int orientation) throws Exception {
+        ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.FULL);
         int[][] sizes = {{320, 320}, {120, 80}, {40, 100}, {46, 46}, {46, 90}, {300, 47}};
         for (int[] size : sizes) {
             byte[] jpeg = TestImages.withExifOrientation(
@@ -64,6 +66,49 @@ class ImageDecoderTest {
                         .as("%dx%d, orientation %d", size[0], size[1], orientation)
                         .isEqualTo(expected.rgb());
             }
+        }
+    }
+
+    @Test
+    void aJpegIsDecodedAtTheSmallestScaleThatKeepsTheShorterSideAtLeastS() {
+        assertThat(JpegDecoding.SCALED.denominator(320, 320, 46)).isEqualTo(4); // 80 ≥ 46 > 40
+        assertThat(JpegDecoding.SCALED.denominator(4000, 3000, 256)).isEqualTo(8); // 375
+        assertThat(JpegDecoding.SCALED.denominator(3000, 4000, 256)).isEqualTo(8);
+        assertThat(JpegDecoding.SCALED.denominator(1024, 768, 256)).isEqualTo(2); // 384; 192 at 1/4 is too few
+        assertThat(JpegDecoding.SCALED.denominator(500, 375, 256)).isEqualTo(1);
+        assertThat(JpegDecoding.SCALED.denominator(367, 367, 46)).isEqualTo(8); // libjpeg rounds 45.9 up to 46
+        assertThat(JpegDecoding.SCALED.denominator(359, 359, 46)).isEqualTo(4); // 44.9 → 45 at 1/8
+        assertThat(JpegDecoding.FULL.denominator(4000, 3000, 256)).isEqualTo(1);
+    }
+
+    /**
+     * A JPEG decoded reduced ends at the size a full decode is resized to (wide, tall, odd sides that libjpeg rounds
+     * up, an EXIF rotation), with nearly its pixels: the reduction averages blocks where OpenCV resamples areas.
+     * Other formats are not reduced: their pixels are those of the full path.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 6})
+    void aScaledJpegDecodeEndsAtTheSizeAndNearlyThePixelsOfAFullOne(int orientation) throws Exception {
+        ImageDecoder scaled = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.SCALED);
+        ImageDecoder full = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.FULL);
+        int[][] sizes = {{320, 320}, {640, 480}, {1001, 203}, {203, 1001}, {367, 185}, {95, 300}};
+        for (int[] size : sizes) {
+            byte[] jpeg = TestImages.withExifOrientation(
+                    TestImages.jpeg(TestImages.disc(5, size[0], size[1])), orientation, false);
+            DecodedImage expected = full.decodeResized(jpeg, 46);
+            DecodedImage actual = scaled.decodeResized(jpeg, 46);
+            assertThat(actual.width()).as("%dx%d", size[0], size[1]).isEqualTo(expected.width());
+            assertThat(actual.height()).as("%dx%d", size[0], size[1]).isEqualTo(expected.height());
+            double difference = 0;
+            for (int i = 0; i < actual.rgb().length; i++) {
+                difference += Math.abs((actual.rgb()[i] & 0xFF) - (expected.rgb()[i] & 0xFF));
+            }
+            assertThat(difference / actual.rgb().length)
+                    .as("mean difference per channel value, %dx%d", size[0], size[1])
+                    .isLessThan(4.0);
+            byte[] png = TestImages.png(TestImages.disc(5, size[0], size[1]));
+            assertThat(scaled.decodeResized(png, 46).rgb())
+                    .isEqualTo(full.decodeResized(png, 46).rgb());
         }
     }
 
