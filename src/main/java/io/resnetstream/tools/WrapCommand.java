@@ -86,7 +86,13 @@ public class WrapCommand implements Callable<Integer> {
                 logits || (found != null && found.outputIsLogits()),
                 found != null ? found.labelsFile() : null,
                 found != null ? found.viewSignatures() : null);
-        ModelManifest wrapped = ViewsSignatures.wrap(model, given, out);
+        ModelManifest wrapped;
+        try {
+            wrapped = ViewsSignatures.wrap(model, given, out);
+        } catch (IllegalArgumentException e) {
+            // the model or the directories do not allow it: say why, without a stack trace
+            throw new ParameterException(spec.commandLine(), "cannot wrap " + model + ": " + e.getMessage(), e);
+        }
         PrintWriter printer = spec.commandLine().getOut();
         printer.printf(
                 "%s -> %s: signatures %s added (%s, crop %d), digest %s%n",
