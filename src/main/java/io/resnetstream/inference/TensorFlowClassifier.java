@@ -332,10 +332,18 @@ public final class TensorFlowClassifier implements Classifier {
         }
     }
 
+    /** Loads the model's views signature for {@code views}, if it has one to use, before the first batch. */
+    @Override
+    public synchronized void prepareViews(Preprocessor views) {
+        if (!closed && views.cropSize() == manifest.crop()) {
+            viewsSignature(views);
+        }
+    }
+
     /**
      * Whether {@link #classifyResized} with {@code views} runs the model's own views signature (else it composes the
      * views in front of {@code serving_default}): the model has one for the scheme, built with the normalisation
-     * asked for, and it loads. The first call for a scheme loads it.
+     * asked for, and it loads. The first call for a scheme loads it (as {@link #prepareViews} does).
      */
     public synchronized boolean viewsInSignature(Preprocessor views) {
         return views.cropSize() == manifest.crop() && viewsSignature(views) != null;
@@ -345,8 +353,9 @@ public final class TensorFlowClassifier implements Classifier {
      * The predictor of the model's views signature for {@code views}, loaded on first use; null when there is none to
      * use. The signature is a second load of the same SavedModel (its graph and weights in memory twice): DJL 0.28
      * binds one SignatureDef to a loaded model and keeps the TensorFlow session to itself, so the two signatures
-     * cannot share one session without reaching into DJL's internals. Loading only when a batch first needs it keeps
-     * the second copy away from a service that makes its views on the host. The files must still be the ones the
+     * cannot share one session without reaching into DJL's internals. Loading it only for a scheme that is used
+     * ({@link #prepareViews}, or the first batch) keeps the second copy away from a service that makes its views on
+     * the host. The files must still be the ones the
      * manifest's digest describes (a model directory re-pointed since is not mixed in): otherwise the views are
      * composed.
      */
