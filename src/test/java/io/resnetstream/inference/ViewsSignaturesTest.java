@@ -1,6 +1,7 @@
 package io.resnetstream.inference;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -25,6 +27,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.framework.GraphDef;
+import org.tensorflow.proto.framework.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TUint8;
 
@@ -113,6 +117,64 @@ class ViewsSignaturesTest {
                         .export();
             }
         }
+    }
+
+    /**
+     * Laid out like a Keras export: the network is a function in the graph's library, called by a
+     * {@code StatefulPartitionedCall} from the placeholder {@code serving_default_input_1}; here it is the pixels
+     * times two, flattened.
+     */
+    private static void exportFunctionModel(Path out) throws IOException {
+        try (ConcreteFunction network = ConcreteFunction.create(tf -> {
+                    Placeholder<TFloat32> views =
+                            tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CROP, CROP, 3)));
+                    Operand<TFloat32> flat = tf.reshape(
+                            tf.math.mul(views, tf.constant(2f)), tf.constant(new int[] {-1, CROP * CROP * 3}));
+                    return Signature.builder()
+                            .input("input_1", views)
+                            .output("output_0", flat)
+                            .build();
+                });
+                Graph graph = new Graph()) {
+            Ops tf = Ops.create(graph);
+            graph.attachFunction(network);
+            Operand<TFloat32> input = tf.withName("serving_default_input_1")
+                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CROP, CROP, 3)));
+            Operand<?> output = network.call(tf, Map.of("input_1", input)).get("output_0");
+            Signature signature = Signature.builder()
+                    .key("serving_default")
+                    .input("input_1", input)
+                    .output("output_0", output)
+                    .build();
+            try (Session session = new Session(graph)) {
+                SavedModelBundle.exporter(out.toString())
+                        .withSession(session)
+                        .withSignature(signature)
+                        .export();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CropScheme.class)
+    void aNetworkInTheFunctionLibraryIsWrappedToo(CropScheme scheme) throws IOException {
+        Path source = dir.resolve("function-" + scheme.id());
+        exportFunctionModel(source);
+        ViewsSignatures.wrap(source, manifest("caffe", false), dir.resolve("function-wrapped-" + scheme.id()));
+        Preprocessor views = new Preprocessor(CROP, CROP, scheme, Normalization.CAFFE);
+        try (TensorFlowClassifier composed = TensorFlowClassifier.load(source, manifest("caffe", false));
+                TensorFlowClassifier wrapped =
+                        TensorFlowClassifier.load(dir.resolve("function-wrapped-" + scheme.id()))) {
+            assertThat(wrapped.manifest().inputName()).isEqualTo("input_1");
+            assertSameAsComposedAndHost(wrapped, composed, views);
+        }
+        GraphDef graph;
+        try (InputStream in = Files.newInputStream(
+                dir.resolve("function-wrapped-" + scheme.id()).resolve("saved_model.pb"))) {
+            graph = SavedModel.parseFrom(in).getMetaGraphs(0).getGraphDef();
+        }
+        assertThat(graph.getLibrary().getFunctionCount()).isEqualTo(1);
+        assertThat(graph.getNodeList()).anyMatch(node -> node.getOp().endsWith("PartitionedCall"));
     }
 
     /** Sizes in an order that mixes groups: square, wide, tall, one exactly the crop; the smallest odd margins. */
