@@ -49,6 +49,9 @@ public final class BatchClassifier implements AutoCloseable {
         this.topK = topK;
         this.placement = placement;
         this.identity = new ModelIdentity(classifier.manifest(), List.copyOf(classifier.labels()));
+        if (placement == ViewPlacement.ENGINE) {
+            classifier.prepareViews(preprocessor);
+        }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "preprocess");

@@ -43,6 +43,12 @@ public interface Classifier extends ForwardPass, AutoCloseable {
         return out;
     }
 
+    /**
+     * Gets ready to make {@code views} in {@link #classifyResized}, so that the first batch does not pay for it (a
+     * model's views signature is loaded here). Nothing by default.
+     */
+    default void prepareViews(Preprocessor views) {}
+
     @Override
     void close();
 }

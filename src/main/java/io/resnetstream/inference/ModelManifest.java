@@ -2,7 +2,11 @@ package io.resnetstream.inference;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -21,6 +25,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * @param outputName    signature output name
  * @param outputIsLogits true when the output needs a softmax; false when it is probabilities
  * @param labelsFile    labels file name, relative to the model directory
+ * @param viewSignatures the signatures that take the resized 8-bit images and make the views in the graph, by crop
+ *                      scheme id ({@link ViewsSignatures}); null for a model without them (older exports, foreign
+ *                      models not wrapped), whose views the classifier composes in front of {@code serving_default}
  */
 public record ModelManifest(
         String name,
@@ -32,7 +39,8 @@ public record ModelManifest(
         String inputName,
         String outputName,
         boolean outputIsLogits,
-        String labelsFile) {
+        String labelsFile,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> viewSignatures) {
 
     /** The manifest's file name inside a model directory. */
     public static final String FILE_NAME = "manifest.json";
@@ -44,6 +52,68 @@ public record ModelManifest(
             .enable(SerializationFeature.INDENT_OUTPUT)
             // later versions may add fields; older readers skip them
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ModelManifest {
+        viewSignatures = viewSignatures == null ? null : Collections.unmodifiableMap(new TreeMap<>(viewSignatures));
+    }
+
+    /** A manifest of a model without views signatures. */
+    public ModelManifest(
+            String name,
+            String version,
+            String digest,
+            String normalization,
+            int resize,
+            int crop,
+            String inputName,
+            String outputName,
+            boolean outputIsLogits,
+            String labelsFile) {
+        this(
+                name,
+                version,
+                digest,
+                normalization,
+                resize,
+                crop,
+                inputName,
+                outputName,
+                outputIsLogits,
+                labelsFile,
+                null);
+    }
+
+    /** This manifest listing {@code signatures} as its views signatures. */
+    public ModelManifest withViewSignatures(Map<String, String> signatures) {
+        return new ModelManifest(
+                name,
+                version,
+                digest,
+                normalization,
+                resize,
+                crop,
+                inputName,
+                outputName,
+                outputIsLogits,
+                labelsFile,
+                signatures);
+    }
+
+    /** This manifest with another digest. */
+    public ModelManifest withDigest(String newDigest) {
+        return new ModelManifest(
+                name,
+                version,
+                newDigest,
+                normalization,
+                resize,
+                crop,
+                inputName,
+                outputName,
+                outputIsLogits,
+                labelsFile,
+                viewSignatures);
+    }
 
     /** Reads a manifest written by {@link #write(Path)}. */
     public static ModelManifest read(Path file) throws IOException {

@@ -1,8 +1,6 @@
 package io.resnetstream.resnet;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,20 +16,19 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.framework.SavedModel;
 import org.tensorflow.types.TFloat32;
-
-import com.google.protobuf.CodedOutputStream;
 
 import io.resnetstream.inference.ModelDigest;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowRuntime;
+import io.resnetstream.inference.ViewsSignatures;
 
 /**
  * Writes a network as a SavedModel laid out like a Keras {@code ResNet50} export: tag {@code serve}, signature
  * {@code serving_default} taking {@code input_1} ({@code [-1, H, W, 3]} float32 NHWC) and returning
- * {@code predictions} (softmax, {@code [-1, classes]}). Weights are graph constants. Beside it:
- * {@code labels.txt} and {@code manifest.json}.
+ * {@code predictions} (softmax, {@code [-1, classes]}), and the views signatures ({@link ViewsSignatures}: the
+ * resized 8-bit images in, each image's mean probabilities and views' top-1 out). Weights are graph constants. Beside
+ * it: {@code labels.txt} and {@code manifest.json}.
  */
 public final class SavedModelExporter {
 
@@ -75,38 +72,24 @@ public final class SavedModelExporter {
                         .export();
             }
         }
-        rewriteDeterministically(dir.resolve("saved_model.pb"));
         Files.write(dir.resolve(LABELS_FILE), settings.labels(), StandardCharsets.UTF_8);
-        ModelManifest manifest = new ModelManifest(
+        ModelManifest described = new ModelManifest(
                 settings.name(),
                 settings.version(),
-                ModelDigest.of(dir),
+                null,
                 settings.normalization(),
                 settings.resize(),
                 settings.crop(),
                 INPUT_NAME,
                 OUTPUT_NAME,
                 false,
-                LABELS_FILE);
+                LABELS_FILE,
+                ViewsSignatures.keys());
+        // also written deterministically: the same network always gives the same bytes and so the same digest
+        ViewsSignatures.addTo(dir, described, spec.classes());
+        ModelManifest manifest = described.withDigest(ModelDigest.of(dir));
         manifest.write(dir.resolve(ModelManifest.FILE_NAME));
         return manifest;
-    }
-
-    /**
-     * TensorFlow serialises each node's attribute map in hash order, different from one export to the next; written
-     * again with sorted maps, the same network always gives the same bytes and so the same digest.
-     */
-    private static void rewriteDeterministically(Path savedModelFile) throws IOException {
-        SavedModel savedModel;
-        try (InputStream in = Files.newInputStream(savedModelFile)) {
-            savedModel = SavedModel.parseFrom(in);
-        }
-        try (OutputStream out = Files.newOutputStream(savedModelFile)) {
-            CodedOutputStream coded = CodedOutputStream.newInstance(out);
-            coded.useDeterministicSerialization();
-            savedModel.writeTo(coded);
-            coded.flush();
-        }
     }
 
     /** Stale files under {@code variables/} would otherwise enter the new digest. */

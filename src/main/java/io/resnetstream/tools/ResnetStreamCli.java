@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
             ArchTableCommand.class,
             TrainCommand.class,
             ChaosCommand.class,
-            CompareCommand.class
+            CompareCommand.class,
+            WrapCommand.class
         })
 public final class ResnetStreamCli {
     /**

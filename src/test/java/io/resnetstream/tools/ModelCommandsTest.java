@@ -3,16 +3,27 @@ package io.resnetstream.tools;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 
+import io.resnetstream.imaging.CropScheme;
+import io.resnetstream.imaging.DecodedImage;
+import io.resnetstream.imaging.Normalization;
+import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.inference.ModelDigest;
+import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
+import io.resnetstream.inference.ViewAverage;
 import io.resnetstream.resnet.ResNetSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ModelCommandsTest {
 
@@ -95,5 +106,57 @@ class ModelCommandsTest {
         assertThat(run(new ModelBuildCommand(), "--out", tmp.toString(), "--arch", "vgg16"))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("unknown architecture: vgg16");
+    }
+
+    /**
+     * The shipped model (no views signatures) wrapped into a new directory: the copy makes its views in its own graph
+     * and predicts as the shipped model with composed views; the shipped files are left as they were.
+     */
+    @Test
+    void wrapWritesAModelWithTheViewsSignatures() throws Exception {
+        Path shipped = Path.of("models/shapes-resnet20");
+        Path wrapped = tmp.resolve("wrapped");
+        assertThat(run(new WrapCommand(), "--model", shipped.toString(), "--out", wrapped.toString()))
+                .as(err.toString())
+                .isZero();
+        assertThat(out.toString()).contains("views_ten_crop").contains("torch");
+        assertThat(ModelManifest.read(shipped.resolve(ModelManifest.FILE_NAME)).digest())
+                .isEqualTo(ModelDigest.of(shipped));
+        Random random = new Random(9);
+        List<DecodedImage> images = new ArrayList<>();
+        for (int[] size : new int[][] {{46, 46}, {61, 46}, {46, 70}, {61, 46}, {47, 46}}) {
+            byte[] rgb = new byte[size[0] * size[1] * 3];
+            random.nextBytes(rgb);
+            images.add(new DecodedImage(size[0], size[1], rgb));
+        }
+        try (TensorFlowClassifier original = TensorFlowClassifier.load(shipped);
+                TensorFlowClassifier copy = TensorFlowClassifier.load(wrapped)) {
+            assertThat(copy.manifest().name()).isEqualTo(original.manifest().name());
+            assertThat(copy.manifest().digest())
+                    .isNotEqualTo(original.manifest().digest());
+            assertThat(copy.labels()).isEqualTo(original.labels());
+            for (CropScheme scheme : CropScheme.values()) {
+                Preprocessor views = new Preprocessor(46, 40, scheme, Normalization.TORCH);
+                assertThat(copy.viewsInSignature(views)).isTrue();
+                assertThat(original.viewsInSignature(views)).isFalse();
+                List<ViewAverage> expected = original.classifyResized(images, views);
+                List<ViewAverage> actual = copy.classifyResized(images, views);
+                for (int i = 0; i < images.size(); i++) {
+                    assertThat(actual.get(i).meanProbabilities())
+                            .as("%s image %d", scheme, i)
+                            .containsExactly(expected.get(i).meanProbabilities(), within(1e-5f));
+                    assertThat(actual.get(i).viewTop1())
+                            .isEqualTo(expected.get(i).viewTop1());
+                }
+            }
+        }
+        assertThat(run(
+                        new WrapCommand(),
+                        "--model",
+                        wrapped.toString(),
+                        "--out",
+                        tmp.resolve("twice").toString()))
+                .isNotZero();
+        assertThat(err.toString()).contains("already");
     }
 }
