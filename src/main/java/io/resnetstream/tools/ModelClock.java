@@ -67,6 +67,11 @@ final class ModelClock implements Classifier {
         }
     }
 
+    @Override
+    public void prepareViews(Preprocessor views) {
+        model.prepareViews(views);
+    }
+
     private void clock(long start) {
         if (calls++ == 0) {
             firstStart = start;
