@@ -75,6 +75,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     int preprocessingImages;
 
+    @Option(
+            names = "--photo-size",
+            defaultValue = "2048",
+            description = "Side of the large JPEGs the decode comparison also times, as a camera's photos would be; "
+                    + "0 skips them (default: ${DEFAULT-VALUE})")
+    int photoSize;
+
     @Option(names = "--no-kafka", description = "Skip the end-to-end measurement")
     boolean noKafka;
 
@@ -201,7 +208,9 @@ public final class BenchCommand implements Callable<Integer> {
                 "JPEG decode + resize to S, one thread, decoded at full size vs scaled (resnet.model.jpeg-decoding):%n");
         jpegDecoding(samples, pre.resizeShorter());
         jpegDecoding(samples, 256);
-        jpegDecoding(SampleImages.shapes("large", 8, 2048, 5), 256);
+        if (photoSize > 0) {
+            jpegDecoding(SampleImages.shapes("photo", 4, photoSize, 5), 256);
+        }
     }
 
     /** Decode + resize per image on one thread, JPEGs decoded at full size and scaled, best of {@link #ROUNDS}. */
@@ -210,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
         ImageDecoder scaled = new ImageDecoder(ImageLimits.defaults(), JpegDecoding.SCALED);
         int passes = Math.max(1, (preprocessingImages + samples.size() - 1) / samples.size());
         if (samples.get(0).bytes().length > 1 << 20) {
-            passes = 1;
+            passes = 1; // a large photo takes tens of milliseconds already
         }
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
         try {

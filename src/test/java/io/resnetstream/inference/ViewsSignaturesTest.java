@@ -23,10 +23,8 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.framework.GraphDef;
 import org.tensorflow.proto.framework.SavedModel;
 import org.tensorflow.types.TFloat32;
@@ -36,6 +34,7 @@ import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.DecodedImage;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
+import io.resnetstream.testing.ForeignModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,31 +91,7 @@ class ViewsSignaturesTest {
 
     /** Input × a variable holding 1, flattened: {@code [n, 8, 8, 3]} → {@code [n, 192]}. */
     private static void exportIdentityModel(Path out) throws IOException {
-        try (Graph graph = new Graph()) {
-            Ops tf = Ops.create(graph);
-            Operand<TFloat32> views =
-                    tf.withName("input_1").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CROP, CROP, 3)));
-            Variable<TFloat32> one = tf.withName("one").variable(Shape.scalar(), TFloat32.class);
-            Placeholder<TFloat32> initial = tf.placeholder(TFloat32.class);
-            Operand<TFloat32> flat = tf.withName("pixels")
-                    .reshape(tf.math.mul(views, tf.identity(one)), tf.constant(new int[] {-1, CROP * CROP * 3}));
-            Signature signature = Signature.builder()
-                    .key("serving_default")
-                    .input("input_1", views)
-                    .output("pixels", flat)
-                    .build();
-            try (Session session = new Session(graph);
-                    TFloat32 value = TFloat32.tensorOf(Shape.scalar(), DataBuffers.of(new float[] {1f}, true, false))) {
-                session.runner()
-                        .feed(initial, value)
-                        .addTarget(tf.assign(one, initial))
-                        .run();
-                SavedModelBundle.exporter(out.toString())
-                        .withSession(session)
-                        .withSignature(signature)
-                        .export();
-            }
-        }
+        ForeignModels.exportIdentityModel(out, CROP);
     }
 
     /**

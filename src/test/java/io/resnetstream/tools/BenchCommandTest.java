@@ -36,7 +36,9 @@ class BenchCommandTest {
                             "--image-size",
                             "64",
                             "--preprocessing-images",
-                            "4");
+                            "4",
+                            "--photo-size",
+                            "512");
         } finally {
             System.setOut(original);
         }
@@ -50,6 +52,8 @@ class BenchCommandTest {
                 .contains("decode + views + forward, views on the host")
                 .contains("decode + views + forward, views in the engine")
                 .contains("S 46, crop 40: bytes handed to the model per image: 192,000 (float views)")
-                .contains("S 256, crop 224: bytes handed to the model per image: 6,021,120 (float views)");
+                .contains("S 256, crop 224: bytes handed to the model per image: 6,021,120 (float views)")
+                .contains("64² JPEG to S 46: full")
+                .contains("512² JPEG to S 256: full");
     }
 }

@@ -2,6 +2,7 @@ package io.resnetstream.tools;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.inference.ViewAverage;
 import io.resnetstream.resnet.ResNetSpec;
+import io.resnetstream.testing.ForeignModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -109,34 +111,44 @@ class ModelCommandsTest {
     }
 
     /**
-     * The shipped model (no views signatures) wrapped into a new directory: the copy makes its views in its own graph
-     * and predicts as the shipped model with composed views; the shipped files are left as they were.
+     * A foreign model (no manifest, no views signatures) wrapped into a new directory through the CLI: the copy makes
+     * its views in its own graph and agrees with the original's composed views; the original's files are left as
+     * they were; a wrapped model (the shipped one is) is refused.
      */
     @Test
     void wrapWritesAModelWithTheViewsSignatures() throws Exception {
-        Path shipped = Path.of("models/shapes-resnet20");
+        Path foreign = tmp.resolve("foreign");
+        ForeignModels.exportIdentityModel(foreign, 8);
+        byte[] graphBefore = Files.readAllBytes(foreign.resolve("saved_model.pb"));
         Path wrapped = tmp.resolve("wrapped");
-        assertThat(run(new WrapCommand(), "--model", shipped.toString(), "--out", wrapped.toString()))
+        assertThat(run(
+                        new WrapCommand(),
+                        "--model",
+                        foreign.toString(),
+                        "--out",
+                        wrapped.toString(),
+                        "--normalization",
+                        "torch",
+                        "--resize",
+                        "9"))
                 .as(err.toString())
                 .isZero();
         assertThat(out.toString()).contains("views_ten_crop").contains("torch");
-        assertThat(ModelManifest.read(shipped.resolve(ModelManifest.FILE_NAME)).digest())
-                .isEqualTo(ModelDigest.of(shipped));
+        assertThat(Files.readAllBytes(foreign.resolve("saved_model.pb"))).isEqualTo(graphBefore);
         Random random = new Random(9);
         List<DecodedImage> images = new ArrayList<>();
-        for (int[] size : new int[][] {{46, 46}, {61, 46}, {46, 70}, {61, 46}, {47, 46}}) {
+        for (int[] size : new int[][] {{9, 9}, {13, 9}, {9, 12}, {13, 9}, {10, 9}}) {
             byte[] rgb = new byte[size[0] * size[1] * 3];
             random.nextBytes(rgb);
             images.add(new DecodedImage(size[0], size[1], rgb));
         }
-        try (TensorFlowClassifier original = TensorFlowClassifier.load(shipped);
+        ModelManifest given = new ModelManifest("foreign", "1", null, "torch", 9, 8, null, null, false, null);
+        try (TensorFlowClassifier original = TensorFlowClassifier.load(foreign, given);
                 TensorFlowClassifier copy = TensorFlowClassifier.load(wrapped)) {
-            assertThat(copy.manifest().name()).isEqualTo(original.manifest().name());
-            assertThat(copy.manifest().digest())
-                    .isNotEqualTo(original.manifest().digest());
+            assertThat(copy.manifest().digest()).isEqualTo(ModelDigest.of(wrapped));
             assertThat(copy.labels()).isEqualTo(original.labels());
             for (CropScheme scheme : CropScheme.values()) {
-                Preprocessor views = new Preprocessor(46, 40, scheme, Normalization.TORCH);
+                Preprocessor views = new Preprocessor(9, 8, scheme, Normalization.TORCH);
                 assertThat(copy.viewsInSignature(views)).isTrue();
                 assertThat(original.viewsInSignature(views)).isFalse();
                 List<ViewAverage> expected = original.classifyResized(images, views);
@@ -150,10 +162,13 @@ class ModelCommandsTest {
                 }
             }
         }
+        Path shipped = Path.of("models/shapes-resnet20");
+        assertThat(ModelManifest.read(shipped.resolve(ModelManifest.FILE_NAME)).viewSignatures())
+                .containsKeys("ten-crop", "center-crop");
         assertThat(run(
                         new WrapCommand(),
                         "--model",
-                        wrapped.toString(),
+                        shipped.toString(),
                         "--out",
                         tmp.resolve("twice").toString()))
                 .isNotZero();
