@@ -77,6 +77,14 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Images sent at once to measure the capacity (default: ${DEFAULT-VALUE})")
     int capacityImages;
 
+    @Option(
+            names = "--warm-up",
+            defaultValue = "256",
+            description = "Images sent at once before the capacity burst, so that the burst and the steps meet the "
+                    + "pipeline as a running service is, its code compiled (at least two batches; default: "
+                    + "${DEFAULT-VALUE})")
+    int warmUp;
+
     @Option(names = "--steps", defaultValue = "12", description = "Load steps (default: ${DEFAULT-VALUE})")
     int steps;
 
@@ -155,7 +163,7 @@ public final class SweepCommand implements Callable<Integer> {
             System.out.println("sweep started " + Instant.now() + ": " + setup);
             local.start(generated.partitions);
             try (Load load = new Load(local, pool)) {
-                load.step(0, Math.min(capacityImages, 2 * b.maxImages()), Double.POSITIVE_INFINITY); // warm-up
+                load.step(0, Math.max(warmUp, 2 * b.maxImages()), Double.POSITIVE_INFINITY);
                 LoadSweep.Step burst = load.step(1.0, capacityImages, Double.POSITIVE_INFINITY);
                 double cap = capacity != null ? capacity : burst.achieved();
                 System.out.printf(

@@ -40,6 +40,8 @@ class SweepIT {
                             "64",
                             "--capacity",
                             "4",
+                            "--warm-up",
+                            "8",
                             "--capacity-images",
                             "4",
                             "--steps",
