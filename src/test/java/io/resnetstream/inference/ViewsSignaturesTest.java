@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ import io.resnetstream.imaging.DecodedImage;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
 import io.resnetstream.testing.ForeignModels;
+import io.resnetstream.testing.ViewChecks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -154,15 +154,8 @@ class ViewsSignaturesTest {
 
     /** Sizes in an order that mixes groups: square, wide, tall, one exactly the crop; the smallest odd margins. */
     private static List<DecodedImage> mixedSizes(long seed) {
-        int[][] sizes = {{8, 8}, {10, 13}, {17, 9}, {10, 13}, {30, 11}, {8, 8}, {9, 25}, {17, 9}, {12, 12}};
-        Random random = new Random(seed);
-        List<DecodedImage> images = new ArrayList<>();
-        for (int[] size : sizes) {
-            byte[] rgb = new byte[size[0] * size[1] * 3];
-            random.nextBytes(rgb);
-            images.add(new DecodedImage(size[0], size[1], rgb));
-        }
-        return images;
+        return ViewChecks.randomImages(
+                seed, new int[][] {{8, 8}, {10, 13}, {17, 9}, {10, 13}, {30, 11}, {8, 8}, {9, 25}, {17, 9}, {12, 12}});
     }
 
     @ParameterizedTest
@@ -226,7 +219,8 @@ class ViewsSignaturesTest {
         assertThat(torch.viewsInSignature(caffe)).isFalse();
         assertThat(torch.viewsInSignature(new Preprocessor(CROP, CROP, CropScheme.TEN_CROP, Normalization.TORCH)))
                 .isTrue();
-        assertClose(torch.classifyResized(mixedSizes(5), caffe), foreign.classifyResized(mixedSizes(5), caffe));
+        ViewChecks.assertSameAverages(
+                torch.classifyResized(mixedSizes(5), caffe), foreign.classifyResized(mixedSizes(5), caffe), "caffe");
     }
 
     @Test
@@ -271,30 +265,15 @@ class ViewsSignaturesTest {
         List<DecodedImage> images = mixedSizes(42);
         List<ViewAverage> signature = wrapped.classifyResized(images, views);
         List<ViewAverage> composed = composedModel.classifyResized(images, views);
-        List<ViewAverage> host = EngineViewsTest.hostOnly(composedModel).classifyResized(images, views);
+        List<ViewAverage> host = ViewChecks.viewsOnTheHost(composedModel).classifyResized(images, views);
         assertThat(signature).hasSameSizeAs(images);
-        assertClose(signature, composed);
-        assertClose(signature, host);
+        ViewChecks.assertSameAverages(signature, composed, "signature vs composed");
+        ViewChecks.assertSameAverages(signature, host, "signature vs host");
         for (int i = 0; i < images.size(); i++) {
             assertThat(signature.get(i).viewTop1()).hasSize(views.views());
             assertThat(signature.get(i).viewTop1())
                     .as("image %d's view classes", i)
                     .containsExactly(composed.get(i).viewTop1());
-        }
-    }
-
-    private static void assertClose(List<ViewAverage> actual, List<ViewAverage> expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        for (int i = 0; i < expected.size(); i++) {
-            float[] e = expected.get(i).meanProbabilities();
-            float[] a = actual.get(i).meanProbabilities();
-            assertThat(a).hasSameSizeAs(e);
-            for (int k = 0; k < e.length; k++) {
-                float tolerance = 1e-5f * Math.max(1f, Math.abs(e[k]));
-                assertThat(Math.abs(a[k] - e[k]))
-                        .as("image %d, value %d: %s vs %s", i, k, a[k], e[k])
-                        .isLessThanOrEqualTo(tolerance);
-            }
         }
     }
 }

@@ -2,9 +2,7 @@ package io.resnetstream.resnet;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +15,11 @@ import io.resnetstream.imaging.CropScheme;
 import io.resnetstream.imaging.DecodedImage;
 import io.resnetstream.imaging.Normalization;
 import io.resnetstream.imaging.Preprocessor;
-import io.resnetstream.inference.Classifier;
 import io.resnetstream.inference.ModelManifest;
 import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.inference.ViewAverage;
 import io.resnetstream.inference.ViewsSignatures;
+import io.resnetstream.testing.ViewChecks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,17 +83,10 @@ class ExportedViewsTest {
         List<DecodedImage> images = images();
         List<ViewAverage> signature = exported.classifyResized(images, views);
         List<ViewAverage> engine = composed.classifyResized(images, views);
-        List<ViewAverage> host = onTheHost(composed).classifyResized(images, views);
+        List<ViewAverage> host = ViewChecks.viewsOnTheHost(composed).classifyResized(images, views);
+        ViewChecks.assertSameAverages(signature, engine, "signature vs composed");
+        ViewChecks.assertSameAverages(signature, host, "signature vs host");
         for (int i = 0; i < images.size(); i++) {
-            float[] s = signature.get(i).meanProbabilities();
-            for (int k = 0; k < s.length; k++) {
-                assertThat(Math.abs(s[k] - engine.get(i).meanProbabilities()[k]))
-                        .as("image %d class %d vs composed", i, k)
-                        .isLessThanOrEqualTo(1e-5f);
-                assertThat(Math.abs(s[k] - host.get(i).meanProbabilities()[k]))
-                        .as("image %d class %d vs host", i, k)
-                        .isLessThanOrEqualTo(1e-5f);
-            }
             assertThat(signature.get(i).viewTop1())
                     .as("image %d", i)
                     .containsExactly(engine.get(i).viewTop1());
@@ -104,37 +95,7 @@ class ExportedViewsTest {
 
     /** Width × height after the resize (S = 37): square, wide, tall, odd and even margins, mixed in one batch. */
     private static List<DecodedImage> images() {
-        int[][] sizes = {{37, 37}, {50, 37}, {37, 45}, {32, 32}, {50, 37}, {37, 80}, {41, 37}};
-        Random random = new Random(11);
-        List<DecodedImage> images = new ArrayList<>();
-        for (int[] size : sizes) {
-            byte[] rgb = new byte[size[0] * size[1] * 3];
-            random.nextBytes(rgb);
-            images.add(new DecodedImage(size[0], size[1], rgb));
-        }
-        return images;
-    }
-
-    /** The views made on the host, as floats ({@link Classifier}'s default), through the same network. */
-    private static Classifier onTheHost(Classifier model) {
-        return new Classifier() {
-            @Override
-            public ModelManifest manifest() {
-                return model.manifest();
-            }
-
-            @Override
-            public List<String> labels() {
-                return model.labels();
-            }
-
-            @Override
-            public float[][] classify(float[] nhwc, int views) {
-                return model.classify(nhwc, views);
-            }
-
-            @Override
-            public void close() {}
-        };
+        return ViewChecks.randomImages(
+                11, new int[][] {{37, 37}, {50, 37}, {37, 45}, {32, 32}, {50, 37}, {37, 80}, {41, 37}});
     }
 }

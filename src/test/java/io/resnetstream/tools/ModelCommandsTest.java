@@ -4,9 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +21,7 @@ import io.resnetstream.inference.TensorFlowClassifier;
 import io.resnetstream.inference.ViewAverage;
 import io.resnetstream.resnet.ResNetSpec;
 import io.resnetstream.testing.ForeignModels;
+import io.resnetstream.testing.ViewChecks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -135,13 +134,8 @@ class ModelCommandsTest {
                 .isZero();
         assertThat(out.toString()).contains("views_ten_crop").contains("torch");
         assertThat(Files.readAllBytes(foreign.resolve("saved_model.pb"))).isEqualTo(graphBefore);
-        Random random = new Random(9);
-        List<DecodedImage> images = new ArrayList<>();
-        for (int[] size : new int[][] {{9, 9}, {13, 9}, {9, 12}, {13, 9}, {10, 9}}) {
-            byte[] rgb = new byte[size[0] * size[1] * 3];
-            random.nextBytes(rgb);
-            images.add(new DecodedImage(size[0], size[1], rgb));
-        }
+        List<DecodedImage> images =
+                ViewChecks.randomImages(9, new int[][] {{9, 9}, {13, 9}, {9, 12}, {13, 9}, {10, 9}});
         ModelManifest given = new ModelManifest("foreign", "1", null, "torch", 9, 8, null, null, false, null);
         try (TensorFlowClassifier original = TensorFlowClassifier.load(foreign, given);
                 TensorFlowClassifier copy = TensorFlowClassifier.load(wrapped)) {
